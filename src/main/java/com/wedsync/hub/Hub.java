@@ -1,0 +1,197 @@
+package com.wedsync.hub;
+
+import com.wedsync.hub.auth.DevTokens;
+import com.wedsync.hub.auth.Principals;
+import com.wedsync.hub.auth.TokenVerifier;
+import com.wedsync.hub.bus.LocalBus;
+import com.wedsync.hub.channel.AccessWatcher;
+import com.wedsync.hub.channel.ChannelRegistry;
+import com.wedsync.hub.channel.EventHandlers;
+import com.wedsync.hub.config.ConfigException;
+import com.wedsync.hub.config.HubConfig;
+import com.wedsync.hub.db.Database;
+import com.wedsync.hub.demo.DemoData;
+import com.wedsync.hub.http.HttpApi;
+import com.wedsync.hub.http.HttpAuth;
+import com.wedsync.hub.metrics.HubMetrics;
+import com.wedsync.hub.presence.LocalPresenceStore;
+import com.wedsync.hub.presence.PresenceTracker;
+import com.wedsync.hub.socket.SocketServices;
+import com.wedsync.hub.socket.SocketVerticle;
+import com.wedsync.hub.socket.UserLimits;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub, put together. Start-up reads top to bottom: configuration → the record (PostgreSQL, migrated, demo data)
+ * → Vert.x → the shared state behind its ports → the features → one socket verticle per event loop. Shutdown runs in
+ * reverse: stop accepting, close the sockets (releasing their presence), then the pools and the database.
+ */
+public final class Hub {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+  private final HubConfig config;
+  private final Database database;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final AccessWatcher accessWatcher;
+  private final int port;
+  private volatile boolean stopped;
+
+  private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher, int port) {
+    this.config = config;
+    this.database = database;
+    this.vertx = vertx;
+    this.pool = pool;
+    this.accessWatcher = accessWatcher;
+    this.port = port;
+  }
+
+  public static void main(String[] args) {
+    HubConfig config;
+    try {
+      config = HubConfig.load();
+    } catch (ConfigException e) {
+      System.err.println("wedsync-hub: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logging.configure(config.log());
+    Hub hub;
+    try {
+      hub = start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("start-up failed", e);
+      System.err.println("wedsync-hub: start-up failed: " + rootMessage(e));
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(hub::stopAndWait, "hub-shutdown"));
+    hub.printBanner();
+  }
+
+  /** Starts a hub; blocking steps (database, migrations, demo data) run on the calling thread, before any socket. */
+  public static Future<Hub> start(HubConfig config) {
+    Database database = Database.open(config.database());
+    if (config.demoData()) {
+      DemoData.loadIfEmpty(database.jdbcUrl(), database.connectOptions().getUser(),
+          database.connectOptions().getPassword());
+    }
+    int port = config.http().port() == 0 ? freePort() : config.http().port();
+    HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
+        config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
+        config.socket(), config.presence(), config.log());
+    int loops = cfg.http().verticles() > 0 ? cfg.http().verticles() : Runtime.getRuntime().availableProcessors();
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    Pool pool = database.pool(vertx, cfg.database().poolSize());
+
+    // Shared state behind its ports (in-process adapters: one node).
+    LocalBus bus = new LocalBus(vertx);
+    PresenceTracker presence = new PresenceTracker(new LocalPresenceStore(), bus, cfg.nodeId());
+
+    HubMetrics metrics = new HubMetrics();
+    Principals principals = new Principals(pool);
+    ChannelRegistry channels = new ChannelRegistry(pool);
+    EventHandlers handlers = new EventHandlers();
+    AccessWatcher accessWatcher = new AccessWatcher(vertx, database.connectOptions(), bus);
+
+    return TokenVerifier.create(vertx, cfg.auth()).compose(tokens -> {
+      SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
+          new UserLimits(cfg.socket()), metrics);
+      HttpApi api = new HttpApi(cfg.nodeId(), pool, new HttpAuth(tokens, principals), channels, presence, bus,
+          metrics);
+      return accessWatcher.start()
+          .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
+              new DeploymentOptions().setInstances(loops)));
+    }).map(id -> {
+      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, port);
+      log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(), port, loops);
+      return hub;
+    }).recover(e -> {
+      vertx.close();
+      database.close();
+      return Future.failedFuture(e);
+    });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    return config.http().publicUrl().isEmpty() ? "http://" + config.http().host() + ":" + port
+        : config.http().publicUrl();
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Future<Void> stop() {
+    if (stopped) return Future.succeededFuture();
+    stopped = true;
+    log.info("hub {} stopping", config.nodeId());
+    // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence.
+    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .transform(ar -> accessWatcher.stop())
+        .transform(ar -> pool.close())
+        .transform(ar -> vertx.close())
+        .onComplete(ar -> {
+          database.close();
+          log.info("hub {} stopped", config.nodeId());
+        });
+  }
+
+  void stopAndWait() {
+    try {
+      stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("shutdown did not complete cleanly: {}", rootMessage(e));
+    }
+  }
+
+  private void printBanner() {
+    DevTokens tokens = new DevTokens(vertx, config.auth().hs256Secret());
+    StringBuilder b = new StringBuilder("\n  WedSync Realtime Hub is ready\n\n");
+    b.append("  HTTP       ").append(baseUrl()).append('\n');
+    b.append("  WebSocket  ").append(baseUrl().replaceFirst("^http", "ws")).append(SocketVerticle.PATH).append('\n');
+    b.append("  Ready      ").append(baseUrl()).append("/ready\n");
+    b.append("  Database   ").append(database.describe()).append('\n');
+    if (config.demoData() && !config.auth().hs256Secret().isEmpty()) {
+      b.append("\n  Demo tokens (HS256, valid 7 days):\n");
+      for (DemoData.DemoUser u : DemoData.BANNER_USERS) {
+        b.append(String.format("    %-16s %-13s %s%n", u.label(), u.name(), tokens.user(u.id(), 7 * 86_400)));
+      }
+      b.append("\n  Try: curl -H \"Authorization: Bearer <token>\" ").append(baseUrl()).append("/api/v1/me\n");
+    }
+    System.out.println(b);
+    System.out.flush();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null) e = e.getCause();
+    return e.getMessage();
+  }
+}

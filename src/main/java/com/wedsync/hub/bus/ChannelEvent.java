@@ -1,0 +1,33 @@
+package com.wedsync.hub.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An event for the clients of one channel. It is encoded once per wire form (vsn 1/2, with or without the
+ * {@code realtime:} prefix the client used) and the bytes are shared by every subscriber that needs that form.
+ *
+ * @param payload the event payload; for a binary user broadcast, the broadcast envelope without its payload
+ * @param binary  the raw user payload of a binary broadcast, else null
+ * @param sender  the connection that caused it (so {@code broadcast.self=false} can skip it), or null
+ */
+public record ChannelEvent(String topic, String event, JsonObject payload, Buffer binary, String sender,
+                           WireCache wire) implements BusMessage {
+
+  public static ChannelEvent of(String topic, String event, JsonObject payload) {
+    return new ChannelEvent(topic, event, payload, null, null, new WireCache());
+  }
+
+  public static ChannelEvent from(String topic, String event, JsonObject payload, String sender) {
+    return new ChannelEvent(topic, event, payload, null, sender, new WireCache());
+  }
+
+  public static ChannelEvent binaryBroadcast(String topic, String userEvent, Buffer data, String sender) {
+    return new ChannelEvent(topic, "broadcast", new JsonObject().put("type", "broadcast").put("event", userEvent),
+        data, sender, new WireCache());
+  }
+
+  public boolean isBinary() {
+    return binary != null;
+  }
+}

@@ -1,0 +1,24 @@
+package com.wedsync.hub.channel;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which feature answers which event on which channel family ({@code form} + {@code field:set} → the form editor).
+ * Features register at start-up; the socket layer only looks up.
+ */
+public final class EventHandlers {
+  private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
+
+  public EventHandlers register(String family, String event, EventHandler handler) {
+    if (handlers.putIfAbsent(family + "|" + event, handler) != null) {
+      throw new IllegalStateException("two handlers for " + event + " on " + family);
+    }
+    return this;
+  }
+
+  public Optional<EventHandler> find(String family, String event) {
+    return Optional.ofNullable(handlers.get(family + "|" + event));
+  }
+}

@@ -1,0 +1,104 @@
+package com.wedsync.hub.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Everything the hub is told, typed and validated once at start-up. */
+public record HubConfig(
+    String nodeId,
+    Http http,
+    Database database,
+    boolean demoData,
+    Auth auth,
+    Socket socket,
+    Presence presence,
+    Log log) {
+
+  public record Http(String host, int port, String publicUrl, int verticles) {}
+
+  public enum DatabaseMode { EMBEDDED, EXTERNAL }
+
+  public record Database(DatabaseMode mode, Path dataDir, int embeddedPort, String url, String user, String password,
+                         int poolSize) {}
+
+  public record Auth(String hs256Secret, String rs256PublicKeyPem, String jwksUrl, List<String> anonKeys,
+                     int leewaySeconds) {}
+
+  public record Socket(int maxChannelsPerConnection, int maxConnectionsPerUser, int maxFrameBytes,
+                       int outboundQueueBytes, int idleTimeoutMs, int pingIntervalMs, List<String> allowedOrigins,
+                       int ratePerSecond, int rateBurst) {}
+
+  public record Presence(int diffIntervalMs) {}
+
+  public record Log(String format, String level) {}
+
+  public static HubConfig load() {
+    return load(System.getenv());
+  }
+
+  /** Builds the configuration from {@code conf/hub.json} and the given environment (tests pass their own map). */
+  public static HubConfig load(Map<String, String> env) {
+    ConfigSource c = ConfigSource.load(env);
+    String nodeId = c.string("node.id");
+    if (nodeId.isEmpty()) nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
+    else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("node.id", "use 1-64 letters, digits, '.', '_' or '-', got '" + nodeId + "'");
+    }
+
+    Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.string("http.publicUrl"),
+        c.integer("http.verticles", 0, 64));
+
+    DatabaseMode mode = switch (c.string("database.mode").toLowerCase()) {
+      case "embedded" -> DatabaseMode.EMBEDDED;
+      case "external" -> DatabaseMode.EXTERNAL;
+      default -> throw new ConfigException("database.mode", "expected 'embedded' or 'external', got '"
+          + c.string("database.mode") + "'");
+    };
+    String url = c.string("database.url");
+    if (mode == DatabaseMode.EXTERNAL && !url.startsWith("postgres")) {
+      throw new ConfigException("database.url", "external mode needs a postgresql://user:pass@host:port/db URL, got '"
+          + url + "'");
+    }
+    Database database = new Database(mode, Path.of(c.string("database.dataDir")), c.integer("database.embeddedPort",
+        0, 65535), url, c.string("database.user"), c.string("database.password"),
+        c.integer("database.poolSize", 1, 256));
+
+    String secret = c.string("auth.hs256Secret");
+    String secretFile = c.string("auth.hs256SecretFile");
+    if (secret.isEmpty() && !secretFile.isEmpty()) secret = ConfigFiles.read("auth.hs256SecretFile", secretFile).trim();
+    String pemFile = c.string("auth.rs256PublicKeyFile");
+    String pem = pemFile.isEmpty() ? "" : ConfigFiles.read("auth.rs256PublicKeyFile", pemFile);
+    String jwks = c.string("auth.jwksUrl");
+    if (secret.isEmpty() && pem.isEmpty() && jwks.isEmpty()) {
+      throw new ConfigException("auth.hs256Secret", "no way to verify tokens: set a secret, a public key or a JWKS URL");
+    }
+    if (!secret.isEmpty() && secret.length() < 32) {
+      throw new ConfigException("auth.hs256Secret", "must be at least 32 characters for HS256");
+    }
+    Auth auth = new Auth(secret, pem, jwks, c.list("auth.anonKeys"), c.integer("auth.leewaySeconds", 0, 300));
+
+    Socket socket = new Socket(
+        c.integer("socket.maxChannelsPerConnection", 1, 10_000),
+        c.integer("socket.maxConnectionsPerUser", 1, 10_000),
+        c.integer("socket.maxFrameBytes", 256, 16 * 1024 * 1024),
+        c.integer("socket.outboundQueueBytes", 4096, 256 * 1024 * 1024),
+        c.integer("socket.idleTimeoutMs", 1000, 3_600_000),
+        c.integer("socket.pingIntervalMs", 500, 3_600_000),
+        c.list("socket.allowedOrigins"),
+        c.integer("socket.ratePerSecond", 1, 1_000_000),
+        c.integer("socket.rateBurst", 1, 1_000_000));
+
+    Presence presence = new Presence(c.integer("presence.diffIntervalMs", 1, 10_000));
+    String format = c.string("log.format");
+    if (!format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("log.format", "expected 'json' or 'text', got '" + format + "'");
+    }
+    String level = c.string("log.level").toUpperCase();
+    if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
+      throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
+    }
+    return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, new Log(format, level));
+  }
+}

@@ -1,0 +1,22 @@
+package com.wedsync.hub.db;
+
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Versioned SQL migrations ({@code db/migration/V*.sql}) applied by Flyway, once, before the sockets open. */
+public final class Migrations {
+  private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+
+  private Migrations() {}
+
+  public static void apply(String jdbcUrl, String user, String password) {
+    var result = Flyway.configure()
+        .dataSource(jdbcUrl, user, password)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    log.info("schema at version {} ({} migration(s) applied now)", result.targetSchemaVersion,
+        result.migrationsExecuted);
+  }
+}

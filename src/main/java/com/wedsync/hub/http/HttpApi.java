@@ -1,0 +1,211 @@
+package com.wedsync.hub.http;
+
+import com.wedsync.hub.auth.Principal;
+import com.wedsync.hub.bus.Bus;
+import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.ChannelRegistry;
+import com.wedsync.hub.channel.Topic;
+import com.wedsync.hub.metrics.HubMetrics;
+import com.wedsync.hub.presence.PresenceTracker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** The REST side of the hub (PROTOCOL.md §8) and the operations endpoints. One router per event loop. */
+public final class HttpApi {
+  private static final int MAX_BODY = 1 << 20;
+  private static final int MAX_BROADCAST_MESSAGES = 100;
+
+  private final String nodeId;
+  private final Pool db;
+  private final HttpAuth auth;
+  private final ChannelRegistry channels;
+  private final PresenceTracker presence;
+  private final Bus bus;
+  private final HubMetrics metrics;
+  private final List<Consumer<Router>> features = new ArrayList<>();
+
+  public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence, Bus bus,
+                 HubMetrics metrics) {
+    this.nodeId = nodeId;
+    this.db = db;
+    this.auth = auth;
+    this.channels = channels;
+    this.presence = presence;
+    this.bus = bus;
+    this.metrics = metrics;
+  }
+
+  /** Feature packages add their routes here before the verticles start. */
+  public HttpApi with(Consumer<Router> routes) {
+    features.add(routes);
+    return this;
+  }
+
+  public Router router(Vertx vertx) {
+    Router r = Router.router(vertx);
+    r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("node", nodeId)));
+    r.get("/ready").handler(this::ready);
+    r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(metrics.registry().scrape()));
+    r.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+    r.route("/realtime/v1/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+    r.get("/api/v1/me").handler(this::me);
+    r.get("/api/v1/channels/:topic/presence").handler(this::presenceSnapshot);
+    r.post("/realtime/v1/api/broadcast").handler(this::broadcast);
+    features.forEach(f -> f.accept(r));
+    r.route().last().handler(ctx -> ApiError.send(ctx, new ChannelError("not_found",
+        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    r.route().failureHandler(ctx -> {
+      if (ctx.statusCode() == 413) {
+        ApiError.send(ctx, new ChannelError("payload_too_large", "request body over " + MAX_BODY + " bytes"));
+      } else {
+        ApiError.send(ctx, ctx.failure() == null ? new ChannelError("invalid", "bad request") : ctx.failure());
+      }
+    });
+    return r;
+  }
+
+  private void ready(RoutingContext ctx) {
+    db.query("select 1").execute()
+        .onSuccess(rows -> json(ctx, 200, new JsonObject().put("status", "ready").put("node", nodeId)
+            .put("checks", new JsonObject().put("postgres", "ok"))))
+        .onFailure(e -> json(ctx, 503, new JsonObject().put("status", "not_ready").put("node", nodeId)
+            .put("checks", new JsonObject().put("postgres", e.getMessage()))));
+  }
+
+  private static final String ME = """
+      select 'wedding' as kind, w.id::text as id from weddings w where w.couple_id = any($1)
+      union select 'wedding', ws.wedding_id::text from wedding_suppliers ws where ws.supplier_id = any($2)
+      union select 'form', f.id::text from forms f join weddings w on w.id = f.wedding_id
+             where f.supplier_id = any($2) or w.couple_id = any($1)
+      union select 'journey', jc.journey_id || ':' || jc.couple_id from journey_clients jc
+             join journeys j on j.id = jc.journey_id where j.supplier_id = any($2) or jc.couple_id = any($1)""";
+
+  private void me(RoutingContext ctx) {
+    auth.user(ctx).compose(p -> db.preparedQuery(ME)
+            .execute(Tuple.of(p.couples().toArray(new UUID[0]), p.teamRoles().keySet().toArray(new UUID[0])))
+            .map(rows -> {
+              JsonArray weddings = new JsonArray();
+              JsonArray topics = new JsonArray().add("user:" + p.userId());
+              p.teamRoles().keySet().forEach(s -> {
+                topics.add("supplier:" + s);
+                for (String suffix : List.of("team", "clients", "forms", "journeys")) topics.add("supplier:" + s + ":" + suffix);
+              });
+              p.couples().forEach(c -> {
+                topics.add("couple:" + c);
+                for (String suffix : List.of("suppliers", "tasks", "timeline")) topics.add("couple:" + c + ":" + suffix);
+              });
+              for (Row row : rows) {
+                if (row.getString("kind").equals("wedding")) weddings.add(row.getString("id"));
+                topics.add(row.getString("kind") + ":" + row.getString("id"));
+              }
+              return describe(p).put("weddings", weddings).put("channels", topics);
+            }))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(e -> ApiError.send(ctx, e));
+  }
+
+  private static JsonObject describe(Principal p) {
+    JsonObject teams = new JsonObject();
+    p.teamRoles().forEach((s, role) -> teams.put(s.toString(), role));
+    return new JsonObject()
+        .put("user", new JsonObject().put("id", p.userId().toString()).put("name", p.name())
+            .put("avatar_url", p.avatarUrl()).put("admin", p.admin()).put("invisible", p.invisible()))
+        .put("teams", teams)
+        .put("couples", new JsonArray(p.couples().stream().map(UUID::toString).toList()));
+  }
+
+  private void presenceSnapshot(RoutingContext ctx) {
+    String name = Topic.bare(ctx.pathParam("topic"));
+    Topic topic = ChannelRegistry.parse(name).orElse(null);
+    if (topic == null) {
+      ApiError.send(ctx, new ChannelError("not_found", "no channel family matches '" + name + "'"));
+      return;
+    }
+    auth.user(ctx)
+        .compose(p -> channels.authorize(p, topic))
+        .compose(access -> access.allowed() ? presence.state(topic.name())
+            : Future.failedFuture(ChannelError.forbidden("no access to " + topic.name())))
+        .onSuccess(state -> json(ctx, 200, state))
+        .onFailure(e -> ApiError.send(ctx, e));
+  }
+
+  /**
+   * Server-side broadcast (Supabase's {@code /api/broadcast}): a service-role token may publish anywhere; a user token
+   * only where that user may write.
+   */
+  private void broadcast(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      ApiError.send(ctx, ChannelError.invalid("body", "body is not a JSON object"));
+      return;
+    }
+    if (body == null || !(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+      ApiError.send(ctx, ChannelError.invalid("messages", "body needs a non-empty \"messages\" array"));
+      return;
+    }
+    if (messages.size() > MAX_BROADCAST_MESSAGES) {
+      ApiError.send(ctx, ChannelError.invalid("messages", "at most " + MAX_BROADCAST_MESSAGES + " messages per call"));
+      return;
+    }
+    List<ChannelEvent> events = new ArrayList<>();
+    List<Topic> topics = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      String at = "messages[" + i + "]";
+      if (!(messages.getValue(i) instanceof JsonObject m)) {
+        ApiError.send(ctx, ChannelError.invalid(at, at + " must be an object"));
+        return;
+      }
+      Topic topic = m.getValue("topic") instanceof String t ? ChannelRegistry.parse(Topic.bare(t)).orElse(null) : null;
+      if (topic == null) {
+        ApiError.send(ctx, ChannelError.invalid(at + ".topic", at + ".topic names no known channel"));
+        return;
+      }
+      if (!(m.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 255) {
+        ApiError.send(ctx, ChannelError.invalid(at + ".event", at + ".event must be a string of 1-255 characters"));
+        return;
+      }
+      Object payload = m.getValue("payload", new JsonObject());
+      if (!(payload instanceof JsonObject)) {
+        ApiError.send(ctx, ChannelError.invalid(at + ".payload", at + ".payload must be an object"));
+        return;
+      }
+      topics.add(topic);
+      events.add(ChannelEvent.of(topic.name(), "broadcast",
+          new JsonObject().put("type", "broadcast").put("event", event).put("payload", payload)));
+    }
+    auth.claims(ctx).compose(claims -> {
+      if (claims.isService()) return Future.succeededFuture();
+      if (claims.subject() == null) {
+        return Future.failedFuture(ChannelError.forbidden("this token may not publish"));
+      }
+      return auth.user(ctx).compose(p -> Future.all(topics.stream().map(t -> channels.authorize(p, t).map(a -> {
+        if (!a.canWrite()) throw ChannelError.forbidden("no write access to " + t.name());
+        return a;
+      })).toList())).mapEmpty();
+    }).onSuccess(v -> {
+      events.forEach(bus::publish);
+      json(ctx, 202, new JsonObject().put("accepted", events.size()));
+    }).onFailure(e -> ApiError.send(ctx, e));
+  }
+
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

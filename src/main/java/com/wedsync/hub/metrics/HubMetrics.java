@@ -1,0 +1,67 @@
+package com.wedsync.hub.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The hub's meters, scraped at {@code /metrics} in Prometheus format. Counters are cached per tag to keep hot paths cheap. */
+public final class HubMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong subscriptions = new AtomicLong();
+  private final Map<String, Counter> inbound = new ConcurrentHashMap<>();
+  private final Map<String, Counter> outbound = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Timer joinLatency;
+
+  public HubMetrics() {
+    Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
+        .register(registry);
+    Gauge.builder("hub_subscriptions", subscriptions, AtomicLong::get).description("joined channels, all connections")
+        .register(registry);
+    joinLatency = Timer.builder("hub_join_seconds").description("phx_join to reply")
+        .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void connectionOpened() { connections.incrementAndGet(); }
+  public void connectionClosed() { connections.decrementAndGet(); }
+  public long connections() { return connections.get(); }
+  public void subscribed() { subscriptions.incrementAndGet(); }
+  public void unsubscribed() { subscriptions.decrementAndGet(); }
+  public long subscriptions() { return subscriptions.get(); }
+
+  public void inbound(String event) {
+    inbound.computeIfAbsent(event, e -> Counter.builder("hub_messages_in_total").tag("event", bucket(e))
+        .register(registry)).increment();
+  }
+
+  public void outbound(String event, int count) {
+    outbound.computeIfAbsent(event, e -> Counter.builder("hub_messages_out_total").tag("event", bucket(e))
+        .register(registry)).increment(count);
+  }
+
+  public void error(String reason) {
+    errors.computeIfAbsent(reason, r -> Counter.builder("hub_errors_total").tag("reason", r).register(registry))
+        .increment();
+  }
+
+  public Timer joinLatency() {
+    return joinLatency;
+  }
+
+  /** Client-chosen event names must not explode the label space. */
+  private static String bucket(String event) {
+    return event.length() <= 32 && event.matches("[a-z_:]+") ? event : "other";
+  }
+}

@@ -1,0 +1,42 @@
+package com.wedsync.hub.socket;
+
+import com.wedsync.hub.channel.ChannelError;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The {@code phx_join} payload as realtime-js sends it ({@code config.broadcast}, {@code config.presence},
+ * {@code access_token}); the plain phoenix client sends none of it, which means the defaults.
+ */
+record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken) {
+
+  static JoinOptions parse(JsonObject payload) {
+    JsonObject config = object(payload, "config");
+    JsonObject broadcast = object(config, "broadcast");
+    JsonObject presence = object(config, "presence");
+    Object key = presence.getValue("key", "");
+    if (!(key instanceof String k) || k.length() > 128) {
+      throw ChannelError.invalid("config.presence.key", "presence key must be a string of at most 128 characters");
+    }
+    Object token = payload.getValue("access_token");
+    if (token != null && !(token instanceof String)) {
+      throw ChannelError.invalid("access_token", "access_token must be a string");
+    }
+    return new JoinOptions(bool(broadcast, "self", false, "config.broadcast.self"),
+        bool(broadcast, "ack", false, "config.broadcast.ack"),
+        bool(presence, "enabled", true, "config.presence.enabled"), k, (String) token);
+  }
+
+  private static JsonObject object(JsonObject parent, String name) {
+    Object v = parent.getValue(name);
+    if (v == null) return new JsonObject();
+    if (v instanceof JsonObject o) return o;
+    throw ChannelError.invalid(name, name + " must be an object");
+  }
+
+  private static boolean bool(JsonObject o, String name, boolean fallback, String path) {
+    Object v = o.getValue(name);
+    if (v == null) return fallback;
+    if (v instanceof Boolean b) return b;
+    throw ChannelError.invalid(path, path + " must be true or false");
+  }
+}

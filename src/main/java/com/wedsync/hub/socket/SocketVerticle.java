@@ -1,0 +1,184 @@
+package com.wedsync.hub.socket;
+
+import com.wedsync.hub.auth.AuthFailure;
+import com.wedsync.hub.auth.Claims;
+import com.wedsync.hub.auth.Principal;
+import com.wedsync.hub.bus.BusMessage;
+import com.wedsync.hub.bus.ControlEvent;
+import com.wedsync.hub.channel.LocalChannels;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One event loop's share of the front door: an HTTP server (Vert.x spreads connections over the instances) that
+ * upgrades {@code /realtime/v1/websocket} to a {@link Connection} and serves the REST routes.
+ */
+public final class SocketVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(SocketVerticle.class);
+  public static final String PATH = "/realtime/v1/websocket";
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final SocketServices services;
+  private final Function<io.vertx.core.Vertx, Router> routes;
+  private final Set<Connection> connections = new HashSet<>();
+  private LocalChannels channels;
+  private HttpServer server;
+
+  public SocketVerticle(SocketServices services, Function<io.vertx.core.Vertx, Router> routes) {
+    this.services = services;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    var cfg = services.config();
+    channels = new LocalChannels(vertx, services.bus(), cfg.presence().diffIntervalMs());
+    services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
+    vertx.setPeriodic(1000, id -> {
+      long now = System.currentTimeMillis();
+      for (Connection c : List.copyOf(connections)) c.tick(now);
+    });
+    int hardLimit = Math.max(cfg.socket().maxFrameBytes() * 4, 1 << 20);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(cfg.http().host()).setPort(cfg.http().port())
+        .setMaxWebSocketFrameSize(hardLimit).setMaxWebSocketMessageSize(hardLimit)
+        .setRegisterWebSocketWriteHandlers(false)
+        .setIdleTimeout(0));
+    server.webSocketHandshakeHandler(this::handshake);
+    server.webSocketHandler(ws -> { });
+    server.requestHandler(routes.apply(vertx));
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (Connection c : List.copyOf(connections)) c.close((short) 1001, "server shutting down");
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void handshake(ServerWebSocketHandshake hs) {
+    if (!PATH.equals(hs.path())) {
+      hs.reject(404);
+      return;
+    }
+    String origin = hs.headers().get("Origin");
+    if (origin != null && !OriginPolicy.allows(services.config().socket().allowedOrigins(), origin)) {
+      log.info("refused WebSocket from origin {}", origin);
+      services.metrics().error("bad_origin");
+      hs.reject(403);
+      return;
+    }
+    Params params = Params.of(hs.query());
+    Vsn vsn;
+    try {
+      vsn = Vsn.parse(params.get("vsn"));
+    } catch (IllegalArgumentException e) {
+      hs.reject(400);
+      return;
+    }
+    String token = params.get("apikey") != null ? params.get("apikey") : params.get("token");
+    services.tokens().verify(token).compose(claims -> claims.subject() == null
+            ? Future.succeededFuture(new Admitted(claims, null))
+            : services.principals().load(claims).compose(p -> {
+              if (!services.limits().acquireConnection(p.userId().toString())) {
+                return Future.failedFuture(new AuthFailure("too_many_connections", "too many connections"));
+              }
+              return Future.succeededFuture(new Admitted(claims, p));
+            }))
+        .onFailure(e -> {
+          String reason = e instanceof AuthFailure af ? af.reason() : "unavailable";
+          services.metrics().error(reason);
+          hs.reject(switch (reason) {
+            case "too_many_connections" -> 429;
+            case "unavailable" -> 503;
+            default -> 401;
+          });
+        })
+        .onSuccess(admitted -> hs.accept().onComplete(ar -> {
+          if (ar.failed()) {
+            if (admitted.principal() != null) services.limits().releaseConnection(admitted.principal().userId().toString());
+            return;
+          }
+          open(ar.result(), vsn, token, admitted);
+        }));
+  }
+
+  private record Admitted(Claims claims, Principal principal) {}
+
+  private void open(ServerWebSocket ws, Vsn vsn, String token, Admitted admitted) {
+    String id = services.config().nodeId() + ":" + IDS.incrementAndGet();
+    Connection c = new Connection(id, ws, vsn, services, channels, token, admitted.claims(), admitted.principal());
+    connections.add(c);
+    services.metrics().connectionOpened();
+    ws.setWriteQueueMaxSize(services.config().socket().outboundQueueBytes());
+    ws.textMessageHandler(c::onText);
+    ws.binaryMessageHandler(c::onBinary);
+    ws.pongHandler(b -> c.onPong());
+    ws.exceptionHandler(e -> log.debug("socket {} error: {}", id, e.getMessage()));
+    ws.closeHandler(v -> {
+      connections.remove(c);
+      c.onClosed();
+    });
+  }
+
+  private void onControl(BusMessage message) {
+    if (!(message instanceof ControlEvent control) || !"access_changed".equals(control.name())) return;
+    JsonArray users = control.data().getJsonArray("users", new JsonArray());
+    Set<String> affected = new HashSet<>();
+    users.forEach(u -> affected.add(String.valueOf(u)));
+    for (Connection c : connections) {
+      if (c.principal() != null && affected.contains(c.principal().userId().toString())) c.reloadAndRecheck();
+    }
+  }
+
+  /** Query-string parameters of the upgrade request. */
+  private record Params(java.util.Map<String, String> values) {
+    static Params of(String query) {
+      java.util.Map<String, String> m = new java.util.HashMap<>();
+      if (query != null) {
+        for (String pair : query.split("&")) {
+          int eq = pair.indexOf('=');
+          if (eq <= 0) continue;
+          m.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+        }
+      }
+      return new Params(m);
+    }
+
+    String get(String key) {
+      return values.get(key);
+    }
+
+    private static String decode(String s) {
+      return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Origins are matched as {@code scheme://host[:port]} with {@code *} as a wildcard port or host part. */
+  static final class OriginPolicy {
+    static boolean allows(List<String> allowed, String origin) {
+      if (allowed.contains("*")) return true;
+      for (String pattern : allowed) {
+        String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E[^/]*\\Q");
+        if (origin.matches(regex)) return true;
+      }
+      return false;
+    }
+  }
+}
