@@ -97,7 +97,8 @@ public final class HttpApi {
 
   private void me(RoutingContext ctx) {
     auth.user(ctx).compose(p -> db.preparedQuery(ME)
-            .execute(Tuple.of(p.couples().toArray(new UUID[0]), p.teamRoles().keySet().toArray(new UUID[0])))
+            .execute(Tuple.tuple().addValue(p.couples().toArray(new UUID[0]))
+                .addValue(p.teamRoles().keySet().toArray(new UUID[0])))
             .map(rows -> {
               JsonArray weddings = new JsonArray();
               JsonArray topics = new JsonArray().add("user:" + p.userId());

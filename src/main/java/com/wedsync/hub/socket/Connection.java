@@ -50,6 +50,8 @@ final class Connection implements Subscriber {
   private long lastSeen = System.currentTimeMillis();
   private long lastWrite = lastSeen;
   private boolean closed;
+  /** Set once the client sent a binary (kind 3) broadcast: only such clients (realtime-js) can decode kind 4. */
+  private boolean speaksBinary;
 
   Connection(String id, ServerWebSocket ws, Vsn vsn, SocketServices services, LocalChannels channels, String token,
              Claims claims, Principal principal) {
@@ -105,6 +107,7 @@ final class Connection implements Subscriber {
       refuse(e);
       return;
     }
+    speaksBinary = true;
     if (data.length() > services.config().socket().maxFrameBytes()) {
       tooLarge(in.joinRef(), in.ref(), in.topic(), data.length());
       return;
@@ -129,13 +132,6 @@ final class Connection implements Subscriber {
       else error(in, "unknown_event", "the phoenix topic only takes heartbeat");
       return;
     }
-    long wait = services.limits().takeWrite(rateKey());
-    if (wait > 0) {
-      services.metrics().error("rate_limited");
-      error(in.joinRef(), in.ref(), in.topic(), new JsonObject().put("reason", "rate_limited")
-          .put("retry_after_ms", wait).put("detail", "too many messages; retry after " + wait + " ms"));
-      return;
-    }
     if ("phx_join".equals(in.event())) {
       join(in);
       return;
@@ -146,9 +142,24 @@ final class Connection implements Subscriber {
       else error(in, "not_found", "not joined to " + in.topic() + "; send phx_join first");
       return;
     }
+    if ("phx_leave".equals(in.event())) {
+      leave(sub, in);
+      return;
+    }
+    if ("access_token".equals(in.event())) {
+      refreshToken(in);
+      return;
+    }
+    // Writes (everything a client publishes or changes) draw from the user's token bucket; joins are bounded by the
+    // channel cap instead, and heartbeats and leaves are never refused.
+    long wait = services.limits().takeWrite(rateKey());
+    if (wait > 0) {
+      services.metrics().error("rate_limited");
+      error(in.joinRef(), in.ref(), in.topic(), new JsonObject().put("reason", "rate_limited")
+          .put("retry_after_ms", wait).put("detail", "too many messages; retry after " + wait + " ms"));
+      return;
+    }
     switch (in.event()) {
-      case "phx_leave" -> leave(sub, in);
-      case "access_token" -> refreshToken(in);
       case "broadcast" -> broadcast(sub, in);
       case "presence" -> presence(sub, in);
       default -> feature(sub, in);
@@ -370,7 +381,9 @@ final class Connection implements Subscriber {
       event = ChannelEvent.from(sub.topic().name(), "broadcast", out, id);
     }
     services.bus().publish(event);
-    if (sub.ack() && in.ref() != null) ok(in, EMPTY);
+    // Supabase replies only with broadcast.ack; replying to every request with a ref keeps PROTOCOL.md §1's "exactly
+    // one reply" and costs an ack-less realtime-js client nothing (it has already resolved the send).
+    if (in.ref() != null) ok(in, EMPTY);
   }
 
   private void presence(Subscription sub, Inbound in) {
@@ -438,7 +451,7 @@ final class Connection implements Subscriber {
   public void deliver(ChannelEvent event, Subscription sub) {
     if (closed) return;
     boolean prefixed = sub.sentTopic().startsWith(Topic.REALTIME_PREFIX);
-    if (event.isBinary() && vsn == Vsn.V2) {
+    if (event.isBinary() && speaksBinary) {
       int slot = prefixed ? 2 : 3;
       byte[] bytes = event.wire().get(slot);
       if (bytes == null) {
@@ -450,7 +463,8 @@ final class Connection implements Subscriber {
       return;
     }
     if (event.isBinary() || vsn == Vsn.V1) {
-      // vsn 1.0.0 has no binary frames: raw payloads travel base64-encoded; not cached (rare path).
+      // Clients that never sent a binary frame (the phoenix client, vsn 1.0.0) cannot decode kind 4: raw payloads
+      // reach them base64-encoded in JSON. Not cached: a rare path.
       JsonObject payload = event.isBinary()
           ? event.payload().copy().put("payload", Base64.getEncoder().encodeToString(event.binary().getBytes()))
               .put("encoding", "base64")
@@ -525,12 +539,11 @@ final class Connection implements Subscriber {
 
   private void write(WebSocketFrameType type, byte[] bytes, String event) {
     if (closed) return;
-    if (ws.writeQueueFull()) {
+    if (backlogged()) {
       // A consumer that cannot keep up is cut off rather than buffered without bound (SPEC.md "Limits").
       services.metrics().error("slow_consumer");
-      log.info("closing slow consumer {} ({})", id, principal == null ? "anonymous" : principal.userId());
-      close((short) 1008, "slow_consumer: outbound queue over " + services.config().socket().outboundQueueBytes()
-          + " bytes");
+      log.info("disconnecting slow consumer {} ({})", id, principal == null ? "anonymous" : principal.userId());
+      abort();
       return;
     }
     lastWrite = System.currentTimeMillis();
@@ -538,10 +551,38 @@ final class Connection implements Subscriber {
     services.metrics().outbound(event, 1);
   }
 
+  /**
+   * True when the bytes queued for this client pass the configured bound (Netty's high-water mark, set from
+   * {@code socket.outboundQueueBytes}). Vert.x's own {@code writeQueueFull} counts queued messages, not bytes.
+   */
+  private boolean backlogged() {
+    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      return !internal.channelHandlerContext().channel().isWritable();
+    }
+    return ws.writeQueueFull();
+  }
+
   void close(short code, String reason) {
     if (closed) return;
     onClosed();
     ws.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+  }
+
+  /**
+   * Drops the TCP connection at once, discarding what is queued. A close handshake would wait behind the very backlog
+   * that made the consumer slow, holding its memory (and, measured here, stalling other traffic on the loop).
+   */
+  private void abort() {
+    onClosed();
+    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      // Below Vert.x's handler, which would turn close() into a graceful handshake; linger 0 resets the TCP
+      // connection so the kernel drops its send buffer too.
+      io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
+      channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+      channel.pipeline().firstContext().close();
+    } else {
+      ws.close((short) 1008, "slow_consumer");
+    }
   }
 
   /** Releases everything the connection held. Idempotent; called from close and from the socket's close handler. */

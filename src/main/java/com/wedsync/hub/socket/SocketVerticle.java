@@ -59,6 +59,7 @@ public final class SocketVerticle extends VerticleBase {
         .setHost(cfg.http().host()).setPort(cfg.http().port())
         .setMaxWebSocketFrameSize(hardLimit).setMaxWebSocketMessageSize(hardLimit)
         .setRegisterWebSocketWriteHandlers(false)
+        .setWebSocketClosingTimeout(2)
         .setIdleTimeout(0));
     server.webSocketHandshakeHandler(this::handshake);
     server.webSocketHandler(ws -> { });

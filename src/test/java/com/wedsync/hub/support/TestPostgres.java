@@ -1,0 +1,56 @@
+package com.wedsync.hub.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * One real PostgreSQL for the whole test JVM (embedded binaries from Maven, a fresh temporary data directory),
+ * stopped when the JVM exits. Hubs under test reach it as an external database.
+ */
+public final class TestPostgres {
+  private static EmbeddedPostgres pg;
+
+  private TestPostgres() {}
+
+  public static synchronized EmbeddedPostgres get() {
+    if (pg == null) {
+      try {
+        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start embedded PostgreSQL for tests", e);
+      }
+      EmbeddedPostgres started = pg;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          started.close();
+        } catch (IOException ignored) {
+          // the JVM is going away
+        }
+      }));
+    }
+    return pg;
+  }
+
+  public static String url() {
+    return "postgresql://postgres:postgres@127.0.0.1:" + get().getPort() + "/postgres";
+  }
+
+  public static String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + get().getPort() + "/postgres";
+  }
+
+  /** Runs SQL as another service would: plain JDBC, outside the hub. */
+  public static void execute(String sql) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+         Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
+    }
+  }
+}
