@@ -46,5 +46,7 @@ final class Logging {
     ctx.getLogger("io.netty").setLevel(Level.WARN);
     ctx.getLogger("org.flywaydb").setLevel(Level.WARN);
     ctx.getLogger("io.zonky").setLevel(Level.WARN);
+    // In-flight bus messages for a topic a loop just stopped listening to are expected, not worth a warning.
+    ctx.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl").setLevel(Level.ERROR);
   }
 }

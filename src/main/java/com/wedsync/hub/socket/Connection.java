@@ -50,7 +50,7 @@ final class Connection implements Subscriber {
   private long lastSeen = System.currentTimeMillis();
   private long lastWrite = lastSeen;
   private boolean closed;
-  /** Set once the client sent a binary (kind 3) broadcast: only such clients (realtime-js) can decode kind 4. */
+  /** Set once the client shows it is realtime-js (a kind-3 frame, or its join config): only it decodes kind 4. */
   private boolean speaksBinary;
 
   Connection(String id, ServerWebSocket ws, Vsn vsn, SocketServices services, LocalChannels channels, String token,
@@ -191,6 +191,7 @@ final class Connection implements Subscriber {
       error(in.joinRef(), in.ref(), in.topic(), e.response());
       return;
     }
+    if (options.supabase()) speaksBinary = true;
     String joinToken = options.accessToken() != null ? options.accessToken() : token;
     authenticate(joinToken)
         .compose(who -> services.channels().authorize(who, topic).map(access -> {
@@ -557,7 +558,8 @@ final class Connection implements Subscriber {
    */
   private boolean backlogged() {
     if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      return !internal.channelHandlerContext().channel().isWritable();
+      io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
+      return channel.isActive() && !channel.isWritable();
     }
     return ws.writeQueueFull();
   }
@@ -578,6 +580,7 @@ final class Connection implements Subscriber {
       // Below Vert.x's handler, which would turn close() into a graceful handshake; linger 0 resets the TCP
       // connection so the kernel drops its send buffer too.
       io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
+      if (!channel.isActive()) return;
       channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
       channel.pipeline().firstContext().close();
     } else {

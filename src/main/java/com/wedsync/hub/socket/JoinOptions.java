@@ -7,7 +7,12 @@ import io.vertx.core.json.JsonObject;
  * The {@code phx_join} payload as realtime-js sends it ({@code config.broadcast}, {@code config.presence},
  * {@code access_token}); the plain phoenix client sends none of it, which means the defaults.
  */
-record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken) {
+/**
+ * @param supabase the join came from realtime-js (its config always lists {@code postgres_changes}): such a client
+ *                 decodes binary kind-4 broadcasts, the plain phoenix client does not
+ */
+record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken,
+                   boolean supabase) {
 
   static JoinOptions parse(JsonObject payload) {
     JsonObject config = object(payload, "config");
@@ -23,7 +28,8 @@ record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String pr
     }
     return new JoinOptions(bool(broadcast, "self", false, "config.broadcast.self"),
         bool(broadcast, "ack", false, "config.broadcast.ack"),
-        bool(presence, "enabled", true, "config.presence.enabled"), k, (String) token);
+        bool(presence, "enabled", true, "config.presence.enabled"), k, (String) token,
+        config.containsKey("postgres_changes"));
   }
 
   private static JsonObject object(JsonObject parent, String name) {

@@ -1,0 +1,58 @@
+package com.wedsync.hub.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HubConfigTest {
+
+  @Test
+  void defaultsComeFromConfHubJson() {
+    HubConfig c = HubConfig.load(Map.of());
+    assertEquals(4000, c.http().port());
+    assertEquals(50, c.socket().maxChannelsPerConnection());
+    assertEquals(10, c.socket().maxConnectionsPerUser());
+    assertEquals(HubConfig.DatabaseMode.EMBEDDED, c.database().mode());
+    assertTrue(c.auth().hs256Secret().length() >= 32, "development secret read from conf/");
+  }
+
+  @Test
+  void everyKeyCanBeOverriddenByAnEnvironmentVariable() {
+    HubConfig c = HubConfig.load(Map.of("HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "7", "HUB_HTTP_PORT", "4555",
+        "HUB_DEMO_DATA", "false", "HUB_NODE_ID", "alpha", "HUB_SOCKET_ALLOWED_ORIGINS", "https://a.example"));
+    assertEquals(7, c.socket().maxChannelsPerConnection());
+    assertEquals(4555, c.http().port());
+    assertEquals(false, c.demoData());
+    assertEquals("alpha", c.nodeId());
+    assertEquals(java.util.List.of("https://a.example"), c.socket().allowedOrigins());
+  }
+
+  @Test
+  void aBadValueNamesTheKey() {
+    assertMessage(Map.of("HUB_HTTP_PORT", "eighty"), "http.port");
+    assertMessage(Map.of("HUB_HTTP_PORT", "70000"), "http.port");
+    assertMessage(Map.of("HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "0"), "socket.maxChannelsPerConnection");
+    assertMessage(Map.of("HUB_DEMO_DATA", "maybe"), "demoData");
+    assertMessage(Map.of("HUB_DATABASE_MODE", "cloud"), "database.mode");
+    assertMessage(Map.of("HUB_DATABASE_MODE", "external"), "database.url");
+    assertMessage(Map.of("HUB_AUTH_HS256_SECRET", "short"), "auth.hs256Secret");
+    assertMessage(Map.of("HUB_LOG_FORMAT", "xml"), "log.format");
+    assertMessage(Map.of("HUB_NODE_ID", "no spaces please"), "node.id");
+    assertMessage(Map.of("HUB_SOCKET_MAX_CHANELS", "5"), "HUB_SOCKET_MAX_CHANELS");
+  }
+
+  @Test
+  void envNamesFollowTheKeyPath() {
+    assertEquals("HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", ConfigSource.envName("socket.maxChannelsPerConnection"));
+    assertEquals("HUB_AUTH_HS256_SECRET", ConfigSource.envName("auth.hs256Secret"));
+  }
+
+  private static void assertMessage(Map<String, String> env, String key) {
+    ConfigException e = assertThrows(ConfigException.class, () -> HubConfig.load(env));
+    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+  }
+}
