@@ -11,6 +11,18 @@ import com.wedsync.hub.config.ConfigException;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
 import com.wedsync.hub.demo.DemoData;
+import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.form.CoreCascade;
+import com.wedsync.hub.form.FieldEditor;
+import com.wedsync.hub.form.FieldLocks;
+import com.wedsync.hub.form.FormChannel;
+import com.wedsync.hub.form.FormNotes;
+import com.wedsync.hub.form.FormRepository;
+import com.wedsync.hub.form.FormRoutes;
+import com.wedsync.hub.form.FormStatus;
+import com.wedsync.hub.form.LocalFieldStore;
+import com.wedsync.hub.form.LocalLockStore;
+import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
@@ -44,15 +56,18 @@ public final class Hub {
   private final Vertx vertx;
   private final Pool pool;
   private final AccessWatcher accessWatcher;
+  private final SaveBuffer saves;
   private final int port;
   private volatile boolean stopped;
 
-  private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher, int port) {
+  private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher,
+              SaveBuffer saves, int port) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
     this.accessWatcher = accessWatcher;
+    this.saves = saves;
     this.port = port;
   }
 
@@ -89,7 +104,7 @@ public final class Hub {
     int port = config.http().port() == 0 ? freePort() : config.http().port();
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
-        config.socket(), config.presence(), config.log());
+        config.socket(), config.presence(), config.forms(), config.log());
     int loops = cfg.http().verticles() > 0 ? cfg.http().verticles() : Runtime.getRuntime().availableProcessors();
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
@@ -98,6 +113,7 @@ public final class Hub {
     // Shared state behind its ports (in-process adapters: one node).
     LocalBus bus = new LocalBus(vertx);
     PresenceTracker presence = new PresenceTracker(new LocalPresenceStore(), bus, cfg.nodeId());
+    Publisher publisher = new Publisher(bus);
 
     HubMetrics metrics = new HubMetrics();
     Principals principals = new Principals(pool);
@@ -105,16 +121,33 @@ public final class Hub {
     EventHandlers handlers = new EventHandlers();
     AccessWatcher accessWatcher = new AccessWatcher(vertx, database.connectOptions(), bus);
 
+    // Collaborative forms: hot state and locks behind their ports, write-behind saves to PostgreSQL.
+    var forms = cfg.forms();
+    FormRepository formRepository = new FormRepository(pool);
+    LocalFieldStore fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept());
+    SaveBuffer saves = new SaveBuffer(vertx, pool, publisher, metrics, forms.saveIntervalMs(), forms.saveRetryMaxMs());
+    FieldLocks locks = new FieldLocks(new LocalLockStore(), fieldStore, publisher, metrics, pool, cfg.nodeId(),
+        forms.lockLeaseMs(), forms.typingThrottleMs());
+    FieldEditor editor = new FieldEditor(fieldStore, locks, saves, publisher, formRepository, metrics);
+    FormStatus formStatus = new FormStatus(fieldStore, formRepository, publisher);
+    CoreCascade cascade = new CoreCascade(editor, pool, publisher);
+    editor.wire(formStatus, cascade);
+    FormNotes notes = new FormNotes(formRepository, fieldStore, publisher);
+    FormChannel.register(handlers, editor, locks, formStatus, notes);
+    saves.start();
+    locks.start(vertx);
+
     return TokenVerifier.create(vertx, cfg.auth()).compose(tokens -> {
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
           new UserLimits(cfg.socket()), metrics);
-      HttpApi api = new HttpApi(cfg.nodeId(), pool, new HttpAuth(tokens, principals), channels, presence, bus,
-          metrics);
+      HttpAuth httpAuth = new HttpAuth(tokens, principals);
+      HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
+          .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount);
       return accessWatcher.start()
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
     }).map(id -> {
-      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, port);
+      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, port);
       log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(), port, loops);
       return hub;
     }).recover(e -> {
@@ -141,12 +174,19 @@ public final class Hub {
     return vertx;
   }
 
+  public SaveBuffer saves() {
+    return saves;
+  }
+
   public Future<Void> stop() {
     if (stopped) return Future.succeededFuture();
     stopped = true;
     log.info("hub {} stopping", config.nodeId());
-    // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence.
+    // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence and
+    // locks; then every accepted change still in the save buffer is written before the pool closes.
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .transform(ar -> saves.drain(20_000).onFailure(e -> log.error("unsaved changes lost at shutdown: {}",
+            e.getMessage())))
         .transform(ar -> accessWatcher.stop())
         .transform(ar -> pool.close())
         .transform(ar -> vertx.close())

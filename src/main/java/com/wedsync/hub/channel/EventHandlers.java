@@ -10,6 +10,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EventHandlers {
   private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
+  private final Map<String, LeaveHandler> leaveHandlers = new ConcurrentHashMap<>();
+
+  /** Told when a subscription ends: {@code disconnected} (socket closed) or {@code released} (left, or ended). */
+  @FunctionalInterface
+  public interface LeaveHandler {
+    void left(Subscription subscription, com.wedsync.hub.auth.Principal who, String reason);
+  }
+
+  public EventHandlers onLeave(String family, LeaveHandler handler) {
+    leaveHandlers.put(family, handler);
+    return this;
+  }
+
+  public void left(Subscription subscription, com.wedsync.hub.auth.Principal who, String reason) {
+    LeaveHandler h = leaveHandlers.get(subscription.topic().family().name());
+    if (h != null) h.left(subscription, who, reason);
+  }
 
   public EventHandlers register(String family, String event, EventHandler handler) {
     if (handlers.putIfAbsent(family + "|" + event, handler) != null) {

@@ -14,6 +14,7 @@ public record HubConfig(
     Auth auth,
     Socket socket,
     Presence presence,
+    Forms forms,
     Log log) {
 
   public record Http(String host, int port, String publicUrl, int verticles) {}
@@ -31,6 +32,15 @@ public record HubConfig(
                        int ratePerSecond, int rateBurst) {}
 
   public record Presence(int diffIntervalMs) {}
+
+  /**
+   * @param lockLeaseMs      how long a field lock lasts without renewal
+   * @param saveIntervalMs   the write-behind batch window: pending field changes are written at least this often
+   * @param saveRetryMaxMs   the longest wait between retries while PostgreSQL refuses a batch
+   * @param typingThrottleMs at most one typing signal per user and field in this interval
+   * @param textOpsKept      text ops kept per field for transforming late ops; older bases get a conflict
+   */
+  public record Forms(int lockLeaseMs, int saveIntervalMs, int saveRetryMaxMs, int typingThrottleMs, int textOpsKept) {}
 
   public record Log(String format, String level) {}
 
@@ -91,6 +101,9 @@ public record HubConfig(
         c.integer("socket.rateBurst", 1, 1_000_000));
 
     Presence presence = new Presence(c.integer("presence.diffIntervalMs", 1, 10_000));
+    Forms forms = new Forms(c.integer("forms.lockLeaseMs", 1000, 3_600_000),
+        c.integer("forms.saveIntervalMs", 10, 600_000), c.integer("forms.saveRetryMaxMs", 100, 3_600_000),
+        c.integer("forms.typingThrottleMs", 0, 60_000), c.integer("forms.textOpsKept", 10, 1_000_000));
     String format = c.string("log.format");
     if (!format.equals("json") && !format.equals("text")) {
       throw new ConfigException("log.format", "expected 'json' or 'text', got '" + format + "'");
@@ -99,6 +112,7 @@ public record HubConfig(
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
     }
-    return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, new Log(format, level));
+    return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms,
+        new Log(format, level));
   }
 }

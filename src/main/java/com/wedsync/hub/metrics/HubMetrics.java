@@ -20,6 +20,11 @@ public final class HubMetrics {
   private final Map<String, Counter> outbound = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Timer joinLatency;
+  private final io.micrometer.core.instrument.DistributionSummary saveRows;
+  private final Counter saveRevisions;
+  private final Timer saveLatency;
+  private final Map<String, Counter> locks = new ConcurrentHashMap<>();
+  private final Counter conflicts;
 
   public HubMetrics() {
     Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
@@ -28,6 +33,29 @@ public final class HubMetrics {
         .register(registry);
     joinLatency = Timer.builder("hub_join_seconds").description("phx_join to reply")
         .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+    saveRows = io.micrometer.core.instrument.DistributionSummary.builder("hub_save_batch_rows")
+        .description("field rows written per write-behind batch").register(registry);
+    saveRevisions = Counter.builder("hub_save_revisions_total").description("revisions written").register(registry);
+    saveLatency = Timer.builder("hub_save_batch_seconds").description("write-behind batch transaction time")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
+        .register(registry);
+  }
+
+  public void saveBatch(int rows, int revisions, long nanos) {
+    saveRows.record(rows);
+    saveRevisions.increment(revisions);
+    saveLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Lock outcomes: granted, denied, renewed, released, expired, broken, stale. */
+  public void lock(String outcome) {
+    locks.computeIfAbsent(outcome, o -> Counter.builder("hub_locks_total").tag("outcome", o).register(registry))
+        .increment();
+  }
+
+  public void conflict() {
+    conflicts.increment();
   }
 
   public PrometheusMeterRegistry registry() {

@@ -201,7 +201,7 @@ final class Connection implements Subscriber {
         .onSuccess(access -> {
           if (closed) return;
           Subscription previous = subscriptions.remove(in.topic());
-          if (previous != null) drop(previous);
+          if (previous != null) drop(previous, "released");
           Subscription sub = new Subscription(this, in.topic(), topic, in.joinRef(), options.self(), options.ack(),
               options.presenceEnabled(), options.presenceKey().isEmpty() ? principal.userId().toString()
                   : options.presenceKey(), access);
@@ -251,15 +251,16 @@ final class Connection implements Subscriber {
 
   private void leave(Subscription sub, Inbound in) {
     subscriptions.remove(in.topic());
-    drop(sub);
+    drop(sub, "released");
     ok(in, EMPTY);
     sendFrame(sub.joinRef(), null, sub.sentTopic(), "phx_close", EMPTY);
   }
 
-  /** Removes a subscription's traces: local fan-out and presence. */
-  private void drop(Subscription sub) {
+  /** Removes a subscription's traces: local fan-out, presence, and whatever the channel's feature holds for it. */
+  private void drop(Subscription sub, String reason) {
     channels.remove(sub);
     services.metrics().unsubscribed();
+    services.handlers().left(sub, principal, reason);
     if (sub.presence() != null) {
       services.presence().untrack(sub.topic().name(), sub.presence());
       sub.presence(null);
@@ -269,7 +270,7 @@ final class Connection implements Subscriber {
   /** The server ends a subscription (PROTOCOL.md §2): {@code system} error, then {@code phx_close}. */
   void end(Subscription sub, String reason, String message) {
     if (subscriptions.remove(sub.sentTopic()) == null) return;
-    drop(sub);
+    drop(sub, "released");
     sendFrame(null, null, sub.sentTopic(), "system", new JsonObject().put("status", "error")
         .put("message", reason).put("detail", message).put("extension", "system").put("channel", sub.sentTopic()));
     sendFrame(sub.joinRef(), null, sub.sentTopic(), "phx_close", EMPTY);
@@ -592,7 +593,7 @@ final class Connection implements Subscriber {
   void onClosed() {
     if (closed) return;
     closed = true;
-    for (Subscription s : subscriptions.values()) drop(s);
+    for (Subscription s : subscriptions.values()) drop(s, "disconnected");
     subscriptions.clear();
     if (principal != null) services.limits().releaseConnection(principal.userId().toString());
     services.metrics().connectionClosed();

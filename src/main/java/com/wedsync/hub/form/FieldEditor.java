@@ -1,0 +1,395 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.form.text.TextHistory;
+import com.wedsync.hub.form.text.TextOp;
+import com.wedsync.hub.metrics.HubMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Every change of a field value goes through here, whatever its source (socket, HTTP, offline sync, core cascade,
+ * rollback): checks (rights, status, lock, validation, version), an atomic compare-and-set in the {@link FieldStore},
+ * then the consequences — {@code field:changed} at once, the save buffer, progress, the form's first-save status
+ * change, and the core-field cascade.
+ */
+public final class FieldEditor {
+  private static final int MAX_RETRIES = 16;
+  private static final Set<String> EDITABLE = Set.of("draft", "sent", "in_progress");
+
+  private final FieldStore store;
+  private final FieldLocks locks;
+  private final SaveBuffer saves;
+  private final Publisher publisher;
+  private final FormRepository repository;
+  private final HubMetrics metrics;
+  private FormStatus status;
+  private CoreCascade cascade;
+
+  public FieldEditor(FieldStore store, FieldLocks locks, SaveBuffer saves, Publisher publisher,
+                     FormRepository repository, HubMetrics metrics) {
+    this.store = store;
+    this.locks = locks;
+    this.saves = saves;
+    this.publisher = publisher;
+    this.repository = repository;
+    this.metrics = metrics;
+  }
+
+  /** The two collaborators that also call back into the editor are wired after construction. */
+  public void wire(FormStatus status, CoreCascade cascade) {
+    this.status = status;
+    this.cascade = cascade;
+  }
+
+  public FieldStore store() {
+    return store;
+  }
+
+  /** Writes what the save buffer holds now (history and rollback read the record). */
+  public Future<Void> flushSaves() {
+    return saves.flush();
+  }
+
+  // ---- field:set ------------------------------------------------------------------------------------------------
+
+  public Future<JsonObject> set(Editor who, UUID formId, JsonObject json) {
+    Payload p = new Payload(json);
+    String key = p.field();
+    String opId = p.opId();
+    if (!p.has("value")) throw ChannelError.invalid("value", "value is required (null clears the field)");
+    Object value = p.raw("value");
+    Long base = p.optionalLong("base_version");
+    boolean force = p.flag("force");
+    if (base == null && !force) {
+      throw ChannelError.invalid("base_version", "base_version is required (or force: true to overwrite)");
+    }
+    Long lockToken = p.optionalLong("lock_token");
+    boolean release = p.flag("release");
+    return known(who, opId, base, formId, key).compose(first -> first != null ? Future.succeededFuture(first)
+        : store.form(formId).compose(form -> {
+          FieldState field = fieldOf(form, key);
+          checkWritable(who, form.info(), field);
+          if (field.definition().type().mergeRule() != FieldType.MergeRule.LWW) {
+            throw ChannelError.invalid("field", key + " is a " + field.definition().type().wireName()
+                + " field: use field:" + field.definition().type().mergeRule().kind());
+          }
+          Object normalized = FieldRules.validate(field.definition(), value);
+          return locks.checkWrite(who, formId, field, lockToken)
+              .compose(v -> commitSet(who, formId, key, normalized, base, force, opId, "user", 0))
+              .onSuccess(reply -> {
+                if (release && lockToken != null) locks.releaseOnSave(formId, key, lockToken);
+              });
+        }));
+  }
+
+  /** The compare-and-set loop of a whole-value change; retried when another commit got in between. */
+  private Future<JsonObject> commitSet(Editor who, UUID formId, String key, Object value, Long base, boolean force,
+                                       String opId, String source, int attempt) {
+    return store.form(formId).compose(form -> {
+      FieldState field = fieldOf(form, key);
+      if (base != null && base > field.version()) {
+        throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
+            + field.version() + ")");
+      }
+      if (!force && base != null && base < field.version()) {
+        metrics.conflict();
+        throw new ChannelError("conflict", key + " changed since version " + base,
+            new JsonObject().put("field", key).put("current", field.current()));
+      }
+      FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, value, field.value(),
+          "set", null, opId, source, who.userId(), who.name(), Instant.now());
+      JsonObject reply = new JsonObject().put("version", change.version()).put("status", "accepted");
+      return store.commit(change, field.version(), null, reply).compose(result -> switch (result.kind()) {
+        case DUPLICATE -> Future.succeededFuture(result.firstReply());
+        case STALE -> attempt >= MAX_RETRIES
+            ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
+            // Same base again: if someone else's commit got in first, the retry reports the conflict.
+            : commitSet(who, formId, key, value, base, force, opId, source, attempt + 1);
+        case COMMITTED -> {
+          accepted(who, form, change);
+          yield Future.succeededFuture(reply);
+        }
+      });
+    });
+  }
+
+  // ---- field:text (operational transformation) -------------------------------------------------------------------
+
+  public Future<JsonObject> text(Editor who, UUID formId, JsonObject json) {
+    Payload p = new Payload(json);
+    String key = p.field();
+    String opId = p.opId();
+    long base = p.requiredLong("base_version");
+    TextOp op;
+    try {
+      op = TextOp.parse(p.array("ops"));
+    } catch (IllegalArgumentException e) {
+      throw ChannelError.invalid("ops", e.getMessage());
+    }
+    return known(who, opId, base, formId, key).compose(first -> first != null ? Future.succeededFuture(first)
+        : store.form(formId).compose(form -> {
+          FieldState field = fieldOf(form, key);
+          checkWritable(who, form.info(), field);
+          if (field.definition().type().mergeRule() != FieldType.MergeRule.TEXT_OT) {
+            throw ChannelError.invalid("field", key + " is not a text area: use field:set");
+          }
+          return commitText(who, formId, key, op, base, opId, 0);
+        }));
+  }
+
+  private Future<JsonObject> commitText(Editor who, UUID formId, String key, TextOp op, long base, String opId,
+                                        int attempt) {
+    return store.form(formId).compose(form -> {
+      FieldState field = fieldOf(form, key);
+      if (base > field.version()) {
+        throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
+            + field.version() + ")");
+      }
+      return store.textOpsSince(formId, key, base).compose(since -> {
+        TextOp applied = TextHistory.rebase(op, since);
+        String current = field.value() instanceof String s ? s : "";
+        String next;
+        try {
+          next = applied.apply(current);
+        } catch (IllegalArgumentException e) {
+          throw ChannelError.invalid("ops", e.getMessage());
+        }
+        Object normalized = FieldRules.validate(field.definition(), next);
+        FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, normalized,
+            field.value(), "text", applied.toJson(), opId, "user", who.userId(), who.name(), Instant.now());
+        JsonObject reply = new JsonObject().put("version", change.version()).put("ops", applied.toJson());
+        return store.commit(change, field.version(), applied, reply).compose(result -> switch (result.kind()) {
+          case DUPLICATE -> Future.succeededFuture(result.firstReply());
+          case STALE -> attempt >= MAX_RETRIES
+              ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
+              : commitText(who, formId, key, op, base, opId, attempt + 1);
+          case COMMITTED -> {
+            accepted(who, form, change);
+            yield Future.succeededFuture(reply);
+          }
+        });
+      });
+    });
+  }
+
+  // ---- field:list -----------------------------------------------------------------------------------------------
+
+  public Future<JsonObject> list(Editor who, UUID formId, JsonObject json) {
+    Payload p = new Payload(json);
+    String key = p.field();
+    String opId = p.opId();
+    String action = p.string("action", 16);
+    if (!action.equals("append") && !action.equals("remove")) {
+      throw ChannelError.invalid("action", "action must be \"append\" or \"remove\"");
+    }
+    String itemId = p.string("item_id", 64);
+    return store.reply(who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
+        : store.form(formId).compose(form -> {
+          FieldState field = fieldOf(form, key);
+          checkWritable(who, form.info(), field);
+          if (field.definition().type().mergeRule() != FieldType.MergeRule.LIST) {
+            throw ChannelError.invalid("field", key + " is not a list: use field:set");
+          }
+          JsonObject item = null;
+          if (action.equals("append")) {
+            Object raw = p.raw("item");
+            JsonObject candidate = (raw instanceof JsonObject o ? o.copy() : new JsonObject()).put("id", itemId);
+            if (raw != null && !(raw instanceof JsonObject)) throw ChannelError.invalid("item", "item must be an object");
+            item = FieldRules.validateListItem(field.definition(), candidate);
+          }
+          return commitList(who, formId, key, action, itemId, item, opId, 0);
+        }));
+  }
+
+  private Future<JsonObject> commitList(Editor who, UUID formId, String key, String action, String itemId,
+                                        JsonObject item, String opId, int attempt) {
+    return store.form(formId).compose(form -> {
+      FieldState field = fieldOf(form, key);
+      JsonArray items = field.value() instanceof JsonArray a ? a.copy() : new JsonArray();
+      int at = -1;
+      for (int i = 0; i < items.size(); i++) {
+        if (items.getValue(i) instanceof JsonObject o && itemId.equals(o.getString("id"))) at = i;
+      }
+      if (action.equals("append")) {
+        if (at >= 0) return Future.succeededFuture(new JsonObject().put("version", field.version()));
+        items.add(item);
+      } else {
+        if (at < 0) return Future.succeededFuture(new JsonObject().put("version", field.version()));
+        items.remove(at);
+      }
+      Object normalized = FieldRules.validate(field.definition(), items);
+      JsonArray ops = new JsonArray().add(new JsonObject().put("action", action).put("item_id", itemId)
+          .put("item", item));
+      FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, normalized,
+          field.value(), "list", ops, opId, "user", who.userId(), who.name(), Instant.now());
+      JsonObject reply = new JsonObject().put("version", change.version());
+      return store.commit(change, field.version(), null, reply).compose(result -> switch (result.kind()) {
+        case DUPLICATE -> Future.succeededFuture(result.firstReply());
+        case STALE -> attempt >= MAX_RETRIES
+            ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
+            : commitList(who, formId, key, action, itemId, item, opId, attempt + 1);
+        case COMMITTED -> {
+          accepted(who, form, change);
+          yield Future.succeededFuture(reply);
+        }
+      });
+    });
+  }
+
+  // ---- rollback and core values ---------------------------------------------------------------------------------
+
+  /** Writes the value a field had at {@code version} as a new version; history is never rewritten. */
+  public Future<JsonObject> rollback(Editor who, UUID formId, String key, long version, String opId) {
+    return store.form(formId).compose(form -> {
+      FieldState field = fieldOf(form, key);
+      checkWritable(who, form.info(), field);
+      if (version < 1 || version > field.version()) {
+        throw ChannelError.invalid("version", "version must be between 1 and " + field.version());
+      }
+      // The revision may still sit in the save buffer: write it first, then read the record.
+      return saves.flush().compose(v -> repository.valueAt(field.fieldId(), version))
+          .compose(old -> commitSet(who, formId, key, old, null, true, opId, "rollback", 0));
+    });
+  }
+
+  /**
+   * A core-field value arriving on a bound field (the cascade): no lock, status or version checks — the wedding's
+   * fact wins — but the field's own rules still apply; a value the field cannot hold is skipped.
+   */
+  Future<JsonObject> applyCore(Editor who, UUID formId, String key, Object value, String opId) {
+    return store.form(formId).compose(form -> {
+      FieldState field = fieldOf(form, key);
+      Object normalized = FieldRules.validate(field.definition(), value);
+      if (java.util.Objects.equals(normalized, field.value())) {
+        return Future.succeededFuture(new JsonObject().put("version", field.version()).put("status", "unchanged"));
+      }
+      return commitSet(who, formId, key, normalized, null, true, opId, "core", 0);
+    });
+  }
+
+  // ---- offline replay -------------------------------------------------------------------------------------------
+
+  /**
+   * Applies offline ops in order, each answered applied / duplicate / conflict (with both values) / rejected (with the
+   * reason). Replaying the same batch twice changes nothing the second time: every op is applied at most once.
+   */
+  public Future<JsonArray> sync(Editor who, UUID formId, JsonArray ops) {
+    if (ops.size() > 500) throw ChannelError.invalid("ops", "at most 500 ops per sync");
+    JsonArray results = new JsonArray();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < ops.size(); i++) {
+      int index = i;
+      chain = chain.compose(v -> syncOne(who, formId, ops.getValue(index), index).map(r -> {
+        results.add(r);
+        return null;
+      }));
+    }
+    return chain.map(results);
+  }
+
+  private Future<JsonObject> syncOne(Editor who, UUID formId, Object raw, int index) {
+    if (!(raw instanceof JsonObject op) || !(op.getValue("payload") instanceof JsonObject payload)) {
+      return Future.succeededFuture(rejected(null, "invalid", "ops[" + index + "] needs an event and a payload"));
+    }
+    String event = op.getString("event", "field:set");
+    String opId = payload.getValue("op_id") instanceof String s ? s : null;
+    Future<JsonObject> applied;
+    try {
+      applied = known(who, opId, null, formId, null).compose(first -> {
+        if (first != null) return Future.succeededFuture(first.copy().put("result", "duplicate"));
+        return (switch (event) {
+          case "field:set" -> set(who, formId, payload);
+          case "field:text" -> text(who, formId, payload);
+          case "field:list" -> list(who, formId, payload);
+          default -> Future.<JsonObject>failedFuture(ChannelError.invalid("event", "ops[" + index
+              + "].event must be field:set, field:text or field:list"));
+        }).map(r -> r.copy().put("result", "applied"));
+      });
+    } catch (ChannelError e) {
+      applied = Future.failedFuture(e);
+    }
+    return applied.map(r -> r.put("op_id", opId)).recover(e -> {
+      if (e instanceof ChannelError ce && ce.reason().equals("conflict")) {
+        return Future.succeededFuture(new JsonObject().put("op_id", opId).put("result", "conflict")
+            .put("field", payload.getValue("field")).put("yours", payload.getValue("value"))
+            .put("current", ce.response().getValue("current")));
+      }
+      if (e instanceof ChannelError ce) {
+        return Future.succeededFuture(rejected(opId, ce.reason(), ce.response().getString("detail")));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private static JsonObject rejected(String opId, String reason, String detail) {
+    return new JsonObject().put("op_id", opId).put("result", "rejected").put("reason", reason).put("detail", detail);
+  }
+
+  // ---- shared steps ---------------------------------------------------------------------------------------------
+
+  /**
+   * The first reply an op id got, or null. The in-memory answer is authoritative while the node lives; for a replay
+   * of an older base (after a restart) the record is asked too, so an op that reached PostgreSQL is not applied again.
+   */
+  private Future<JsonObject> known(Editor who, String opId, Long base, UUID formId, String key) {
+    if (opId == null) return Future.succeededFuture();
+    return store.reply(who.userId(), opId).compose(first -> {
+      if (first != null) return Future.succeededFuture(first);
+      if (key == null) return repository.revisionOf(who.userId(), opId);
+      return store.form(formId).compose(form -> {
+        FieldState field = fieldOf(form, key);
+        if (base != null && base >= field.version()) return Future.succeededFuture();
+        return repository.revisionOf(who.userId(), opId);
+      });
+    });
+  }
+
+  private static FieldState fieldOf(FormSnapshot form, String key) {
+    return form.field(key).orElseThrow(() -> new ChannelError("not_found", "no field '" + key + "' on this form",
+        new JsonObject().put("field", key)));
+  }
+
+  private static void checkWritable(Editor who, FormInfo info, FieldState field) {
+    if (!who.access().canWrite()) throw ChannelError.forbidden("viewers cannot change fields");
+    if (!EDITABLE.contains(info.status())) {
+      throw ChannelError.forbidden("the form is " + info.status() + "; it cannot be edited now");
+    }
+    if (info.status().equals("draft") && who.isCouple()) {
+      throw ChannelError.forbidden("the form has not been sent to the couple yet");
+    }
+    String editableBy = field.definition().validation().getString("editableBy");
+    if (editableBy != null && !editableBy.equals(who.access().side())) {
+      throw ChannelError.forbidden(field.key() + " is filled in by the " + editableBy);
+    }
+  }
+
+  /** What follows every committed change. */
+  private void accepted(Editor who, FormSnapshot before, FieldChange change) {
+    String topic = before.info().topic();
+    publisher.durable(topic, "field:changed", change.event());
+    saves.add(change);
+    FormSnapshot.Progress was = before.progress();
+    List<FieldState> after = new ArrayList<>(before.fields());
+    after.replaceAll(f -> f.key().equals(change.key()) ? f.next(change.value(), change.version(), change.by(),
+        change.at()) : f);
+    FormSnapshot.Progress now = new FormSnapshot(before.info(), after).progress();
+    if (!now.equals(was)) publisher.durable(topic, "form:progress", now.toJson());
+    if (who.isCouple() && before.info().status().equals("sent") && status != null) status.started(who, before.info());
+    // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.
+    boolean byPerson = change.source().equals("user") || change.source().equals("rollback");
+    FieldState field = before.field(change.key()).orElseThrow();
+    if (cascade != null && byPerson && field.definition().coreField() != null) {
+      cascade.fromField(who, before.info(), field, change);
+    }
+  }
+
+}

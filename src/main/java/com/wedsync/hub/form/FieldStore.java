@@ -1,0 +1,38 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.form.text.TextOp;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The hot state of forms: current values and versions, the recent text ops of each text area, and the replies given
+ * to op ids (idempotency). PostgreSQL stays the record (written behind by the save buffer); this store is what edits
+ * race on, so its one write operation is a compare-and-set.
+ */
+public interface FieldStore {
+
+  /** The form now (loaded from PostgreSQL on first use). Fails with {@code not_found} for an unknown form. */
+  Future<FormSnapshot> form(UUID formId);
+
+  /**
+   * Sets a field to {@code change.value()} at {@code change.version()} if it is still at {@code expectedVersion} and
+   * the op id was not used before by that user; remembers {@code reply} for that op id.
+   *
+   * @param textOp for text areas, the op as applied (kept for transforming later ops), else null
+   */
+  Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply);
+
+  /** Text ops applied after {@code version}, oldest first; fails when they are no longer all kept. */
+  Future<List<TextOp>> textOpsSince(UUID formId, String key, long version);
+
+  /** The reply the op id got, or null when it is unknown here. */
+  Future<JsonObject> reply(UUID user, String opId);
+
+  Future<Void> status(UUID formId, String status);
+
+  /** Drops what is cached about a form (it changed outside the hub). */
+  void evict(UUID formId);
+}

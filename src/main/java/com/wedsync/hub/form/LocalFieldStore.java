@@ -1,0 +1,157 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.form.text.TextOp;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process {@link FieldStore} (one node). Each form is loaded once and then lives here; every event loop may
+ * commit to it, so each form is guarded by its own monitor (held only for in-memory work, never across I/O).
+ */
+public final class LocalFieldStore implements FieldStore {
+  private static final int REPLIES_KEPT = 200_000;
+
+  private final FormRepository repository;
+  private final int textOpsKept;
+  private final Map<UUID, Future<LiveForm>> forms = new ConcurrentHashMap<>();
+  private final Map<String, JsonObject> replies = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+      return size() > REPLIES_KEPT;
+    }
+  };
+
+  public LocalFieldStore(FormRepository repository, int textOpsKept) {
+    this.repository = repository;
+    this.textOpsKept = textOpsKept;
+  }
+
+  /** A form's live state; mutated only under its own monitor. */
+  private final class LiveForm {
+    FormInfo info;
+    final List<FieldState> order = new ArrayList<>();
+    final Map<String, FieldState> fields = new HashMap<>();
+    final Map<String, ArrayDeque<VersionedOp>> textOps = new HashMap<>();
+
+    LiveForm(FormSnapshot snapshot) {
+      info = snapshot.info();
+      for (FieldState f : snapshot.fields()) {
+        order.add(f);
+        fields.put(f.key(), f);
+      }
+    }
+
+    synchronized FormSnapshot snapshot() {
+      List<FieldState> now = new ArrayList<>(order.size());
+      for (FieldState f : order) now.add(fields.get(f.key()));
+      return new FormSnapshot(info, now);
+    }
+  }
+
+  private record VersionedOp(long version, TextOp op) {}
+
+  private Future<LiveForm> live(UUID formId) {
+    Future<LiveForm> f = forms.computeIfAbsent(formId, id -> repository.load(id).map(LiveForm::new));
+    // A failed load is not cached: the next request tries again (PostgreSQL may be back).
+    return f.onFailure(e -> forms.remove(formId, f));
+  }
+
+  @Override
+  public Future<FormSnapshot> form(UUID formId) {
+    return live(formId).map(LiveForm::snapshot);
+  }
+
+  @Override
+  public Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply) {
+    return live(change.formId()).map(form -> {
+      String replyKey = change.opId() == null ? null : change.byUser() + "|" + change.opId();
+      synchronized (form) {
+        if (replyKey != null) {
+          JsonObject first;
+          synchronized (replies) {
+            first = replies.get(replyKey);
+          }
+          if (first != null) return CommitResult.duplicate(first);
+        }
+        FieldState current = form.fields.get(change.key());
+        if (current == null) throw ChannelError.invalid("field", "no field '" + change.key() + "' on this form");
+        if (current.version() != expectedVersion) return CommitResult.stale(current);
+        FieldState next = current.next(change.value(), change.version(), change.by(), change.at());
+        form.fields.put(change.key(), next);
+        if (textOp != null) {
+          ArrayDeque<VersionedOp> log = form.textOps.computeIfAbsent(change.key(), k -> new ArrayDeque<>());
+          log.addLast(new VersionedOp(change.version(), textOp));
+          while (log.size() > textOpsKept) log.removeFirst();
+        } else {
+          // A whole-value change (set, rollback, core) breaks the op chain: later text ops must be based on it.
+          form.textOps.remove(change.key());
+        }
+        if (replyKey != null) {
+          synchronized (replies) {
+            replies.put(replyKey, reply);
+          }
+        }
+        return CommitResult.committed(next);
+      }
+    });
+  }
+
+  @Override
+  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version) {
+    return live(formId).compose(form -> {
+      synchronized (form) {
+        FieldState current = form.fields.get(key);
+        if (current == null) return Future.failedFuture(ChannelError.invalid("field", "no field '" + key + "'"));
+        if (version == current.version()) return Future.succeededFuture(List.of());
+        ArrayDeque<VersionedOp> log = form.textOps.get(key);
+        List<TextOp> since = new ArrayList<>();
+        long expected = version + 1;
+        if (log != null) {
+          for (VersionedOp v : log) {
+            if (v.version() <= version) continue;
+            if (v.version() != expected) break;
+            since.add(v.op());
+            expected++;
+          }
+        }
+        if (expected != current.version() + 1) {
+          return Future.failedFuture(new ChannelError("conflict", "base_version " + version
+              + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
+        }
+        return Future.succeededFuture(since);
+      }
+    });
+  }
+
+  @Override
+  public Future<JsonObject> reply(UUID user, String opId) {
+    synchronized (replies) {
+      return Future.succeededFuture(replies.get(user + "|" + opId));
+    }
+  }
+
+  @Override
+  public Future<Void> status(UUID formId, String status) {
+    return live(formId).map(form -> {
+      synchronized (form) {
+        form.info = form.info.withStatus(status);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void evict(UUID formId) {
+    forms.remove(formId);
+  }
+}
