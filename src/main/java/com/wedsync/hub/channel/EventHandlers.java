@@ -18,6 +18,19 @@ public final class EventHandlers {
     void left(Subscription subscription, com.wedsync.hub.auth.Principal who, String reason);
   }
 
+  private final Map<String, java.util.function.Consumer<Subscription>> joinHandlers = new ConcurrentHashMap<>();
+
+  /** Told when a subscription starts (e.g. to warm the channel's state before the first write). */
+  public EventHandlers onJoin(String family, java.util.function.Consumer<Subscription> handler) {
+    joinHandlers.put(family, handler);
+    return this;
+  }
+
+  public void joined(Subscription subscription) {
+    var h = joinHandlers.get(subscription.topic().family().name());
+    if (h != null) h.accept(subscription);
+  }
+
   public EventHandlers onLeave(String family, LeaveHandler handler) {
     leaveHandlers.put(family, handler);
     return this;

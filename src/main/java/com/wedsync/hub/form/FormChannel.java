@@ -27,6 +27,8 @@ public final class FormChannel {
         .register("form", "form:note", on(notes::add))
         .register("form", "sync", r -> editor.sync(editor(r), r.topic().id(),
             new Payload(r.payload()).array("ops")).map(results -> new JsonObject().put("results", results)))
+        // Loading the form when someone opens it keeps editing alive even if PostgreSQL goes away afterwards.
+        .onJoin("form", sub -> editor.store().form(sub.topic().id()))
         .onLeave("form", (sub, who, reason) -> locks.left(sub.topic().id(), sub.subscriber().connectionId(), reason));
   }
 

@@ -114,6 +114,11 @@ public final class FormRepository {
                 + "values ($1, $2, $3, $4)").execute(Tuple.of(formId, from, to, by)).map(true)));
   }
 
+  public Future<String> status(UUID formId) {
+    return db.preparedQuery("select status from forms where id = $1").execute(Tuple.of(formId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("status"));
+  }
+
   public Future<JsonObject> addNote(UUID formId, UUID author, String text, List<UUID> mentions, String opId) {
     return db.preparedQuery("insert into form_notes (form_id, author_id, text, mentions, op_id) "
             + "values ($1, $2, $3, $4, $5) returning id, created_at")

@@ -73,18 +73,23 @@ public final class FormStatus {
     };
   }
 
-  /** The couple's first save on a sent form: the supplier sees "currently filling". */
+  /** The couple's first save on a sent form: the supplier sees "currently filling". Once, however many saves race. */
   void started(Editor who, FormInfo info) {
+    if (!starting.add(info.formId())) return;
     move(who, info, "sent", "in_progress")
-        .onFailure(e -> log.warn("could not mark form {} in progress: {}", info.formId(), e.getMessage()));
+        .onComplete(ar -> starting.remove(info.formId()))
+        .onFailure(e -> log.debug("form {} not marked in progress: {}", info.formId(), e.getMessage()));
   }
+
+  private final Set<UUID> starting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Future<Void> move(Editor who, FormInfo info, String from, String to) {
     return repository.transition(info.formId(), from, to, who.userId()).compose(moved -> {
       if (!moved) {
-        // Someone else moved it first; reload so the next decision sees the truth.
-        store.evict(info.formId());
-        return Future.failedFuture(new ChannelError("conflict", "the form's status changed meanwhile; reload it"));
+        // Someone else moved it first: learn the status the record has now, so the next decision sees the truth.
+        return repository.status(info.formId()).compose(now -> store.status(info.formId(), now))
+            .compose(v -> Future.failedFuture(new ChannelError("conflict",
+                "the form's status changed meanwhile; reload it")));
       }
       return store.status(info.formId(), to).onSuccess(v -> publisher.durable(info.topic(), "form:status",
           new JsonObject().put("status", to).put("from", from).put("by", who.identity())

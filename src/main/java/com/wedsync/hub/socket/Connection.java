@@ -208,6 +208,7 @@ final class Connection implements Subscriber {
           subscriptions.put(in.topic(), sub);
           channels.add(sub);
           services.metrics().subscribed();
+          services.handlers().joined(sub);
           ok(in, new JsonObject().put("postgres_changes", new JsonArray()));
           services.metrics().joinLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
           if (sub.presenceEnabled()) {

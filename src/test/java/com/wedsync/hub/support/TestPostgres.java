@@ -21,6 +21,10 @@ public final class TestPostgres {
     if (pg == null) {
       try {
         pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        // Ready before any test touches it: schema migrated, demo data loaded (hubs started later find both).
+        String jdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+        com.wedsync.hub.db.Migrations.apply(jdbc, "postgres", "postgres");
+        com.wedsync.hub.demo.DemoData.loadIfEmpty(jdbc, "postgres", "postgres");
       } catch (IOException e) {
         throw new IllegalStateException("cannot start embedded PostgreSQL for tests", e);
       }

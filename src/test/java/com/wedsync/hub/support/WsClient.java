@@ -163,6 +163,14 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Takes the first received frame that matches, without waiting; null when there is none yet. */
+  public JsonArray poll(Predicate<JsonArray> match) {
+    synchronized (all) {
+      for (Object o : all) if (o instanceof JsonArray a && match.test(a)) return consume(a);
+    }
+    return null;
+  }
+
   /** Text frames received and not yet consumed that match. */
   public List<JsonArray> received(Predicate<JsonArray> match) {
     List<JsonArray> out = new ArrayList<>();
