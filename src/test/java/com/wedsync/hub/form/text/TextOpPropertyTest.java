@@ -20,19 +20,6 @@ class TextOpPropertyTest {
     private static final int SEEDS = 200;
     private static final int STEPS = 50;
 
-    /**
-     * Small alphabet so positions collide often (ties are where OT goes wrong), with emoji (two UTF-16 units) and a
-     * combining mark (its own code point) to catch any char/code-point confusion. No ‹ or ›: those delimit markers.
-     */
-    private static final int[] ALPHABET = {'a', 'b', ' ', 'é', 0x0301, 0x1F470, 0x1F935, 0x65E5};
-
-    private static String randomText(Random r, int maxLen) {
-        StringBuilder sb = new StringBuilder();
-        int n = r.nextInt(maxLen + 1);
-        for (int i = 0; i < n; i++) sb.appendCodePoint(ALPHABET[r.nextInt(ALPHABET.length)]);
-        return sb.toString();
-    }
-
     /** Any valid op on doc, built as JSON so it also exercises parse and normalization. */
     private static TextOp randomOp(Random r, String doc) {
         int len = doc.codePointCount(0, doc.length());
@@ -49,7 +36,7 @@ class TextOpPropertyTest {
                 json.add(new JsonObject().put("d", n));
                 pos += n;
             } else {
-                String s = randomText(r, 3);
+                String s = RandomTextOps.randomText(r, 3);
                 if (!s.isEmpty()) json.add(s);
             }
         }
@@ -69,7 +56,7 @@ class TextOpPropertyTest {
         for (int seed = 0; seed < SEEDS; seed++) {
             Random r = new Random(seed);
             for (int step = 0; step < STEPS; step++) {
-                String s = randomText(r, 10);
+                String s = RandomTextOps.randomText(r, 10);
                 TextOp a = randomOp(r, s);
                 TextOp b = randomOp(r, s);
                 String ctx = "seed " + seed + " step " + step + ": s=" + s + " a=" + a + " b=" + b;
@@ -178,60 +165,13 @@ class TextOpPropertyTest {
         }
     }
 
-    /**
-     * A random edit that never cuts into or deletes from a marker ‹…›. Markers are only ever inserted whole, so if
-     * the engine works, every marker ever typed is in the final text exactly once — nobody's insert was lost,
-     * duplicated or torn apart.
-     */
-    private static TextOp randomMarkerSafeOp(Random r, String doc, List<String> markers, String markerPrefix) {
-        int[] cps = doc.codePoints().toArray();
-        int len = cps.length;
-        // inMarker[i]: code point i belongs to a marker, so no edit may delete it.
-        // cut[p]: position p is not strictly inside a marker, so edits may start or end there.
-        boolean[] inMarker = new boolean[len];
-        boolean[] cut = new boolean[len + 1];
-        boolean open = false;
-        for (int i = 0; i < len; i++) {
-            cut[i] = !open;
-            if (cps[i] == '‹') open = true;
-            inMarker[i] = open;
-            if (cps[i] == '›') open = false;
-        }
-        cut[len] = true;
-
-        JsonArray json = new JsonArray();
-        int pos = 0;
-        while (r.nextInt(4) != 0) {
-            int kind = r.nextInt(4);
-            if (kind == 0 && pos < len) {
-                int to = pos + 1 + r.nextInt(len - pos);
-                while (!cut[to]) to++;
-                json.add(to - pos);
-                pos = to;
-            } else if (kind == 1 && pos < len && !inMarker[pos]) {
-                int n = 1;
-                while (n < 3 && pos + n < len && !inMarker[pos + n] && r.nextBoolean()) n++;
-                json.add(new JsonObject().put("d", n));
-                pos += n;
-            } else if (kind == 2) {
-                String marker = "‹" + markerPrefix + "-" + markers.size() + "👰›";
-                markers.add(marker);
-                json.add(marker);
-            } else {
-                String s = randomText(r, 2);
-                if (!s.isEmpty()) json.add(s);
-            }
-        }
-        return TextOp.parse(json);
-    }
-
     @Test
     void serverAndClientsConvergeWithoutLosingInserts() {
         final int clients = 5;
         final int steps = 150;
         for (int seed = 0; seed < SEEDS; seed++) {
             Random r = new Random(seed);
-            String initial = randomText(r, 12);
+            String initial = RandomTextOps.randomText(r, 12);
             Server server = new Server(initial);
             List<Client> cs = new ArrayList<>();
             List<ArrayDeque<Submit>> outboxes = new ArrayList<>(); // per-client FIFO connection to the server
@@ -249,7 +189,7 @@ class TextOpPropertyTest {
                 Client client = cs.get(c);
                 switch (r.nextInt(3)) {
                     case 0 -> {
-                        TextOp op = randomMarkerSafeOp(r, client.text, markers, "c" + c + "-" + step);
+                        TextOp op = RandomTextOps.markerSafeOp(r, client.text, markers, "c" + c + "-" + step);
                         if (!op.isNoop()) client.edit(op, outboxes.get(c));
                     }
                     case 1 -> deliverUp(server, cs, outboxes.get(c));
