@@ -105,6 +105,10 @@ public final class Hub {
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
         config.socket(), config.presence(), config.forms(), config.log());
+    if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
+      log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
+          + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
+    }
     int loops = cfg.http().verticles() > 0 ? cfg.http().verticles() : Runtime.getRuntime().availableProcessors();
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));

@@ -12,7 +12,7 @@ import java.util.UUID;
 
 /**
  * Mints HS256 tokens with the development secret: for the start-up banner, the tests, and
- * {@code scripts/mint-token USER_ID [TTL_SECONDS] [ROLE]}.
+ * {@code scripts/mint-token USER_ID|service [TTL_SECONDS]}.
  */
 public final class DevTokens {
   private final JWTAuth jwt;

@@ -11,12 +11,12 @@ public final class Migrations {
   private Migrations() {}
 
   public static void apply(String jdbcUrl, String user, String password) {
-    var result = Flyway.configure()
+    Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl, user, password)
         .locations("classpath:db/migration")
-        .load()
-        .migrate();
-    log.info("schema at version {} ({} migration(s) applied now)", result.targetSchemaVersion,
+        .load();
+    var result = flyway.migrate();
+    log.info("schema at version {} ({} migration(s) applied now)", flyway.info().current().getVersion(),
         result.migrationsExecuted);
   }
 }

@@ -70,17 +70,17 @@ public final class HubMetrics {
   public long subscriptions() { return subscriptions.get(); }
 
   public void inbound(String event) {
-    inbound.computeIfAbsent(event, e -> Counter.builder("hub_messages_in_total").tag("event", bucket(e))
+    inbound.computeIfAbsent(bucket(event), e -> Counter.builder("hub_messages_in_total").tag("event", e)
         .register(registry)).increment();
   }
 
   public void outbound(String event, int count) {
-    outbound.computeIfAbsent(event, e -> Counter.builder("hub_messages_out_total").tag("event", bucket(e))
+    outbound.computeIfAbsent(bucket(event), e -> Counter.builder("hub_messages_out_total").tag("event", e)
         .register(registry)).increment(count);
   }
 
   public void error(String reason) {
-    errors.computeIfAbsent(reason, r -> Counter.builder("hub_errors_total").tag("reason", r).register(registry))
+    errors.computeIfAbsent(bucket(reason), r -> Counter.builder("hub_errors_total").tag("reason", r).register(registry))
         .increment();
   }
 

@@ -87,7 +87,8 @@ final class Connection implements Subscriber {
     try {
       in = PhoenixCodec.decodeText(text, vsn);
     } catch (ProtocolError e) {
-      refuse(e);
+      if (text.length() > services.config().socket().maxFrameBytes()) tooLarge(e.joinRef, e.ref, e.topic, text.length());
+      else refuse(e);
       return;
     }
     if (text.length() > services.config().socket().maxFrameBytes()) {
@@ -226,6 +227,10 @@ final class Connection implements Subscriber {
    */
   private Future<Principal> authenticate(String candidate) {
     if (candidate != null && candidate.equals(token) && principal != null) {
+      if (claims != null && claims.expiresAt() > 0
+          && claims.expiresAt() + services.config().auth().leewaySeconds() < System.currentTimeMillis() / 1000) {
+        return Future.failedFuture(new AuthFailure("token_expired", "the socket's token expired; send a fresh one"));
+      }
       return Future.succeededFuture(principal);
     }
     return services.tokens().verify(candidate).compose(c -> {

@@ -19,8 +19,14 @@ record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String pr
     JsonObject broadcast = object(config, "broadcast");
     JsonObject presence = object(config, "presence");
     Object key = presence.getValue("key", "");
-    if (!(key instanceof String k) || k.length() > 128) {
+    if (!(key instanceof String given) || given.length() > 128) {
       throw ChannelError.invalid("config.presence.key", "presence key must be a string of at most 128 characters");
+    }
+    String k = given;
+    if (k.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+      // A user id as key is reserved for that user: the hub fills it in itself when the key is empty, so a
+      // client-chosen id could only be used to appear as someone else.
+      k = "";
     }
     Object token = payload.getValue("access_token");
     if (token != null && !(token instanceof String)) {

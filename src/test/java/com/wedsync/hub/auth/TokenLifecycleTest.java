@@ -45,6 +45,8 @@ class TokenLifecycleTest {
       assertEquals("error", system.getJsonObject(4).getString("status"));
       c.awaitEvent(WEDDING, "phx_close");
       assertFalse(c.socket().isClosed(), "the socket stays open for a refresh");
+      // rejoining on the socket's expired token is refused, not waved through
+      assertEquals("token_expired", c.join(WEDDING).getJsonObject("response").getString("reason"));
       // a fresh token brings the user back
       String fresh = hub.token(EMMA);
       assertEquals("ok", c.join(WEDDING, new JsonObject().put("access_token", fresh)).getString("status"));

@@ -350,6 +350,7 @@ class FieldLockTest {
     try (WsClient emma = joined(EMMA); WsClient sarah = joined(SARAH); WsClient mia = joined(MIA)) {
       long token = ok(emma.request(TOPIC, "field:lock", new JsonObject().put("field", field))).getLong("token");
       event(mia, "field:locked", field);
+      event(emma, "field:locked", field);
 
       error(mia.request(TOPIC, "field:break_lock", new JsonObject().put("field", field)), "forbidden");
       error(mia.request(TOPIC, "field:lock", new JsonObject().put("field", field)), "locked");
