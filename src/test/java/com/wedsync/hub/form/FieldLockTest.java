@@ -184,6 +184,9 @@ class FieldLockTest {
       List<JsonArray> seen = emma.received(frame(TOPIC, "field:typing", field));
       assertEquals(1, seen.size(), "Emma saw " + seen);
       assertEquals(new JsonObject().put("field", field).put("user", who(SARAH)), strip(seen.get(0).getJsonObject(4)));
+      // "to others": the typist is not told about her own typing
+      List<JsonArray> echoed = sarah.received(frame(TOPIC, "field:typing", field));
+      assertTrue(echoed.isEmpty(), "the typist got her own typing signal back: " + echoed);
     }
   }
 

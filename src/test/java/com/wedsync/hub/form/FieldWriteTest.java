@@ -98,11 +98,11 @@ class FieldWriteTest {
       return new F(key, type, false, null, "{}", null, value);
     }
 
-    F required() {
+    F asRequired() {
       return new F(key, type, true, options, validation, core, value);
     }
 
-    F options(String json) {
+    F withOptions(String json) {
       return new F(key, type, required, json, validation, core, value);
     }
 
@@ -128,7 +128,7 @@ class FieldWriteTest {
     UUID form = UUID.randomUUID();
     StringBuilder sql = new StringBuilder("insert into forms (id, supplier_id, wedding_id, title, status) values ('")
         .append(form).append("', '").append(supplier).append("', '").append(wedding).append("', 'Field write test ")
-        .append(form, 0, 8).append("', '").append(status).append("');");
+        .append(form.toString(), 0, 8).append("', '").append(status).append("');");
     int position = 1;
     for (F f : fields) {
       sql.append("insert into form_fields (form_id, key, label, type, required, options, validation, core_field, ")
@@ -239,16 +239,16 @@ class FieldWriteTest {
   void everyTypeAcceptsValidValuesAndRefusesInvalidOnesNamingFieldAndProblemWithoutChangingAnything() {
     UUID form = newForm(S1, "in_progress",
         F.of("v_text", "text").rules("{\"maxLength\": 10}"),
-        F.of("v_required", "text").required(),
+        F.of("v_required", "text").asRequired(),
         F.of("v_email", "email"),
         F.of("v_phone", "phone"),
         F.of("v_number", "number").rules("{\"min\": 0, \"max\": 1000}"),
         F.of("v_slider", "slider").rules("{\"min\": 1, \"max\": 14, \"step\": 1}"),
         F.of("v_date", "date"),
         F.of("v_time", "time"),
-        F.of("v_select", "select").options("[\"documentary\", \"classic\", \"editorial\"]"),
+        F.of("v_select", "select").withOptions("[\"documentary\", \"classic\", \"editorial\"]"),
         F.of("v_checkbox", "checkbox"),
-        F.of("v_radio", "radio").options("[\"small\", \"medium\", \"large\"]"),
+        F.of("v_radio", "radio").withOptions("[\"small\", \"medium\", \"large\"]"),
         F.of("v_textarea", "textarea").rules("{\"maxLength\": 20}"),
         F.of("v_list", "list").rules("{\"maxItems\": 2}"));
 

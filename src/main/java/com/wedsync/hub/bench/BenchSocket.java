@@ -1,0 +1,140 @@
+package com.wedsync.hub.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tiny non-blocking Phoenix Channels (vsn 2.0.0) client for the load generator: requests carry a ref and complete a
+ * future with the {@code phx_reply} payload ({@code {"status","response"}}); pushes are only counted.
+ *
+ * <p>Threading: everything about one socket (its pending map, its refs, its timers) runs on the event loop the socket
+ * was opened on, so nothing here needs a lock. Callers that are elsewhere are moved onto that loop.
+ */
+final class BenchSocket {
+  /** The hub's heartbeat expectation is 25–30 s (SPEC.md §5); a silent socket is closed after 60 s. */
+  private static final long HEARTBEAT_MS = 25_000;
+
+  private final Vertx vertx;
+  private final WebSocket ws;
+  private final Context context;
+  private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
+  private final Map<String, String> joinRefs = new HashMap<>();
+  private long nextRef;
+  private long pushes;
+  private long heartbeatTimer = -1;
+  private volatile boolean closed;
+
+  private BenchSocket(Vertx vertx, WebSocket ws, Context context) {
+    this.vertx = vertx;
+    this.ws = ws;
+    this.context = context;
+    ws.textMessageHandler(this::onText);
+    ws.exceptionHandler(e -> { }); // a reset shows up as a close; the pending requests are failed there
+    ws.closeHandler(v -> onClosed());
+    heartbeatTimer = vertx.setPeriodic(HEARTBEAT_MS, id -> request("phoenix", "heartbeat", new JsonObject()));
+  }
+
+  /** Opens {@code ws://host:port/realtime/v1/websocket?vsn=2.0.0&apikey=TOKEN} on whichever event loop Vert.x picks. */
+  static Future<BenchSocket> connect(Vertx vertx, WebSocketClient client, String host, int port, String token) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
+        .setURI("/realtime/v1/websocket?vsn=2.0.0&apikey=" + token);
+    // A fresh context per connection: Vert.x hands those out round-robin over the client's event loops.
+    Context ctx = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    Promise<BenchSocket> result = Promise.promise();
+    ctx.runOnContext(v -> client.connect(options)
+        .map(ws -> new BenchSocket(vertx, ws, ctx))
+        .onComplete(result));
+    return result.future();
+  }
+
+  Context context() {
+    return context;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /** Pushes (frames that are not replies) seen so far; read from this socket's event loop. */
+  long pushes() {
+    return pushes;
+  }
+
+  /** Joins {@code topic} (as sent, e.g. {@code realtime:form:ID}); fails unless the reply is ok. */
+  Future<JsonObject> join(String topic, JsonObject payload) {
+    return onContext(() -> {
+      String ref = ref();
+      joinRefs.put(topic, ref);
+      return send(ref, ref, topic, "phx_join", payload);
+    }).compose(reply -> "ok".equals(reply.getString("status")) ? Future.succeededFuture(reply.getJsonObject("response"))
+        : Future.failedFuture("join " + topic + " refused: " + reply.encode()));
+  }
+
+  /** Sends a request and completes with its {@code phx_reply} payload, ok or error alike. */
+  Future<JsonObject> request(String topic, String event, JsonObject payload) {
+    return onContext(() -> send(joinRefs.get(topic), ref(), topic, event, payload));
+  }
+
+  Future<Void> close() {
+    return onContext(() -> ws.close()).recover(e -> Future.succeededFuture());
+  }
+
+  private String ref() {
+    return Long.toString(++nextRef);
+  }
+
+  private Future<JsonObject> send(String joinRef, String ref, String topic, String event, JsonObject payload) {
+    if (closed) return Future.failedFuture(new SocketClosed());
+    Promise<JsonObject> reply = Promise.promise();
+    pending.put(ref, reply);
+    ws.writeTextMessage(new JsonArray().add(joinRef).add(ref).add(topic).add(event).add(payload).encode());
+    return reply.future();
+  }
+
+  private void onText(String text) {
+    // Only replies are parsed: at 1,000 editors the hub pushes ~100,000 field:changed frames a second and decoding
+    // them all would make the load generator, not the hub, the bottleneck. Values here are numbers, so the event
+    // name cannot appear inside a payload string.
+    if (!text.contains(",\"phx_reply\",")) {
+      pushes++;
+      return;
+    }
+    JsonArray frame = new JsonArray(text);
+    Promise<JsonObject> p = pending.remove(frame.getString(1));
+    if (p != null) p.complete(frame.getJsonObject(4));
+  }
+
+  private void onClosed() {
+    closed = true;
+    if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
+    List<Promise<JsonObject>> lost = new ArrayList<>(pending.values());
+    pending.clear();
+    lost.forEach(p -> p.tryFail(new SocketClosed()));
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) return action.get();
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(p));
+    return p.future();
+  }
+
+  /** The socket closed before the reply came: for the benchmark, a lost ack. */
+  static final class SocketClosed extends RuntimeException {
+    SocketClosed() {
+      super("socket closed before the reply", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package com.wedsync.hub.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * How bus messages cross between nodes: compact JSON with the sending node's id, so a node ignores its own messages
+ * coming back from Redis (it delivered them locally already).
+ */
+public final class BusCodec {
+  private BusCodec() {}
+
+  public record Received(String node, BusMessage message) {}
+
+  public static String encode(String node, BusMessage m) {
+    JsonObject j = new JsonObject().put("n", node).put("t", m.topic());
+    if (m instanceof ChannelEvent e) {
+      j.put("k", "e").put("e", e.event()).put("p", e.payload()).put("s", e.sender());
+      if (e.binary() != null) j.put("b", Base64.getEncoder().encodeToString(e.binary().getBytes()));
+    } else if (m instanceof PresenceDelta d) {
+      j.put("k", "p").put("key", d.key()).put("j", new JsonArray(d.joins())).put("l", new JsonArray(d.leaves()));
+    } else if (m instanceof ControlEvent c) {
+      j.put("k", "c").put("name", c.name()).put("d", c.data());
+    }
+    return j.encode();
+  }
+
+  public static Received decode(String raw) {
+    JsonObject j = new JsonObject(raw);
+    String topic = j.getString("t");
+    BusMessage m = switch (j.getString("k")) {
+      case "e" -> new ChannelEvent(topic, j.getString("e"), j.getJsonObject("p"),
+          j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
+          new WireCache());
+      case "p" -> new PresenceDelta(topic, j.getString("key"), objects(j.getJsonArray("j")),
+          objects(j.getJsonArray("l")));
+      case "c" -> new ControlEvent(topic, j.getString("name"), j.getJsonObject("d"));
+      default -> throw new IllegalArgumentException("unknown bus message kind " + j.getString("k"));
+    };
+    return new Received(j.getString("n"), m);
+  }
+
+  private static List<JsonObject> objects(JsonArray a) {
+    List<JsonObject> out = new ArrayList<>(a.size());
+    for (Object o : a) out.add((JsonObject) o);
+    return out;
+  }
+}

@@ -1,0 +1,221 @@
+package com.wedsync.hub.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/**
+ * The node's one way to Redis: a pool for commands and scripts, and a dedicated subscriber connection for pub/sub.
+ * The subscriber reconnects by itself with backoff and resubscribes every channel; a probe message sent through the
+ * pool every two seconds must come back through the subscription, so a silently dead subscription is noticed too.
+ * After every reconnection the listeners are told, so state kept in Redis (presence, locks) can be resynchronised.
+ */
+public final class RedisConnections {
+  private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
+  private static final long PROBE_EVERY_MS = 2000;
+  private static final long PROBE_DEADLINE_MS = 4000;
+  private static final long SUBSCRIBE_BATCH_MS = 2;
+
+  private final Vertx vertx;
+  private final Redis pool;
+  private final Redis subscriberClient;
+  private final boolean sharded;
+  private final String probeChannel;
+  private final BiConsumer<String, String> onMessage;
+  private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+  private final Set<String> channels = new HashSet<>();
+  private final Set<String> toSubscribe = new HashSet<>();
+  private final Set<String> toUnsubscribe = new HashSet<>();
+  private RedisConnection subscriber;
+  private long backoffMs = 100;
+  private long lastProbeSeen = System.currentTimeMillis();
+  private boolean batchScheduled;
+  private volatile boolean closed;
+
+  /**
+   * @param onMessage (channel, payload) for every pub/sub message, on the Vert.x context that created this object
+   */
+  public RedisConnections(Vertx vertx, String url, int poolSize, boolean sharded, String nodeId,
+                          BiConsumer<String, String> onMessage) {
+    this.vertx = vertx;
+    this.sharded = sharded;
+    this.onMessage = onMessage;
+    this.probeChannel = "hub:probe:" + nodeId + ":" + UUID.randomUUID();
+    this.pool = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize)
+        .setMaxPoolWaiting(10_000));
+    this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
+  }
+
+  public Future<Void> start() {
+    vertx.setPeriodic(PROBE_EVERY_MS, id -> probe());
+    return connectSubscriber();
+  }
+
+  /** Runs after every successful reconnection of the subscriber (not after the first connection). */
+  public void onReconnect(Runnable listener) {
+    reconnectListeners.add(listener);
+  }
+
+  public Future<Response> send(Request request) {
+    return pool.send(request);
+  }
+
+  public Future<Response> publish(String channel, String payload) {
+    return pool.send(Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH).arg(channel).arg(payload));
+  }
+
+  /** Subscribes (batched with others asked for within a couple of milliseconds). */
+  public synchronized void subscribe(String channel) {
+    if (!channels.add(channel)) return;
+    toUnsubscribe.remove(channel);
+    toSubscribe.add(channel);
+    scheduleBatch();
+  }
+
+  public synchronized void unsubscribe(String channel) {
+    if (!channels.remove(channel)) return;
+    toSubscribe.remove(channel);
+    toUnsubscribe.add(channel);
+    scheduleBatch();
+  }
+
+  private void scheduleBatch() {
+    if (batchScheduled) return;
+    batchScheduled = true;
+    vertx.setTimer(SUBSCRIBE_BATCH_MS, id -> flushSubscriptions());
+  }
+
+  private void flushSubscriptions() {
+    List<String> sub, unsub;
+    RedisConnection conn;
+    synchronized (this) {
+      batchScheduled = false;
+      sub = new ArrayList<>(toSubscribe);
+      unsub = new ArrayList<>(toUnsubscribe);
+      toSubscribe.clear();
+      toUnsubscribe.clear();
+      conn = subscriber;
+    }
+    if (conn == null) return; // the reconnection resubscribes everything in `channels`
+    if (!sub.isEmpty()) conn.send(command(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE, sub));
+    if (!unsub.isEmpty()) conn.send(command(sharded ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE, unsub));
+  }
+
+  private static Request command(Command cmd, List<String> args) {
+    Request r = Request.cmd(cmd);
+    args.forEach(r::arg);
+    return r;
+  }
+
+  private Future<Void> connectSubscriber() {
+    return subscriberClient.connect().compose(conn -> {
+      conn.handler(this::onPush);
+      conn.exceptionHandler(e -> lost(conn, e.getMessage()));
+      conn.endHandler(v -> lost(conn, "connection closed"));
+      List<String> all;
+      synchronized (this) {
+        subscriber = conn;
+        all = new ArrayList<>(channels);
+        toSubscribe.clear();
+      }
+      // The probe channel is always plain pub/sub: it checks this connection, not a shard.
+      Future<Response> probeSub = conn.send(Request.cmd(Command.SUBSCRIBE).arg(probeChannel));
+      Future<?> rest = all.isEmpty() ? Future.succeededFuture()
+          : conn.send(command(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE, all));
+      return Future.all(probeSub, rest).<Void>mapEmpty().onSuccess(v -> {
+        lastProbeSeen = System.currentTimeMillis();
+        backoffMs = 100;
+      });
+    });
+  }
+
+  private void onPush(Response r) {
+    if (r == null || r.size() < 3) return;
+    String kind = r.get(0).toString();
+    if (kind.equals("message") || kind.equals("smessage")) {
+      String channel = r.get(1).toString();
+      if (channel.equals(probeChannel)) {
+        lastProbeSeen = System.currentTimeMillis();
+        return;
+      }
+      onMessage.accept(channel, r.get(2).toString());
+    }
+  }
+
+  private void probe() {
+    if (closed) return;
+    RedisConnection conn;
+    synchronized (this) {
+      conn = subscriber;
+    }
+    if (conn != null && System.currentTimeMillis() - lastProbeSeen > PROBE_DEADLINE_MS) {
+      lost(conn, "probe not seen for " + PROBE_DEADLINE_MS + " ms");
+      return;
+    }
+    pool.send(Request.cmd(Command.PUBLISH).arg(probeChannel).arg("1"))
+        .onFailure(e -> log.debug("redis probe publish failed: {}", e.getMessage()));
+  }
+
+  private void lost(RedisConnection conn, String why) {
+    synchronized (this) {
+      if (subscriber != conn) return; // already handled
+      subscriber = null;
+    }
+    if (closed) return;
+    log.warn("redis subscriber lost ({}); reconnecting", why);
+    conn.close();
+    reconnect();
+  }
+
+  private void reconnect() {
+    long delay = backoffMs;
+    backoffMs = Math.min(5000, backoffMs * 2);
+    vertx.setTimer(delay, id -> connectSubscriber()
+        .onSuccess(v -> {
+          log.info("redis subscriber reconnected; {} channel(s) resubscribed", channels.size());
+          reconnectListeners.forEach(Runnable::run);
+        })
+        .onFailure(e -> {
+          log.warn("redis reconnect failed: {}", e.getMessage());
+          if (!closed) reconnect();
+        }));
+  }
+
+  /** For /ready: can a command round-trip now? */
+  public Future<Void> ping() {
+    Promise<Void> p = Promise.promise();
+    pool.send(Request.cmd(Command.PING)).onComplete(ar -> {
+      if (ar.succeeded()) p.complete();
+      else p.fail(ar.cause());
+    });
+    return p.future();
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    RedisConnection conn;
+    synchronized (this) {
+      conn = subscriber;
+      subscriber = null;
+    }
+    if (conn != null) conn.close();
+    subscriberClient.close();
+    return pool.close();
+  }
+}

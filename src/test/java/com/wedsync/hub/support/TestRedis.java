@@ -1,0 +1,68 @@
+package com.wedsync.hub.support;
+
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+
+/** A real Redis (embedded binaries from Maven) for the tests that need one; stopped when the JVM exits. */
+public final class TestRedis implements AutoCloseable {
+  private final RedisServer server;
+  private final int port;
+
+  private TestRedis(int port) throws IOException {
+    this.port = port;
+    this.server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"")
+        .setting("appendonly no").build();
+  }
+
+  /** A fresh Redis on a free port; close it (or let the JVM end) to stop it. */
+  public static TestRedis start() {
+    try {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      TestRedis r = new TestRedis(port);
+      r.server.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(r::close));
+      return r;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start embedded Redis", e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Stops the server (tests of Redis outages start it again with {@link #restart()}). */
+  public void stop() {
+    try {
+      server.stop();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void restart() {
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (server.isActive()) server.stop();
+    } catch (IOException ignored) {
+      // the JVM is going away
+    }
+  }
+}
