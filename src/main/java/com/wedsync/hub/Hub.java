@@ -128,7 +128,7 @@ public final class Hub {
     // Collaborative forms: hot state and locks behind their ports, write-behind saves to PostgreSQL.
     var forms = cfg.forms();
     FormRepository formRepository = new FormRepository(pool);
-    LocalFieldStore fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept());
+    LocalFieldStore fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
     SaveBuffer saves = new SaveBuffer(vertx, pool, publisher, metrics, forms.saveIntervalMs(), forms.saveRetryMaxMs());
     FieldLocks locks = new FieldLocks(new LocalLockStore(), fieldStore, publisher, metrics, pool, cfg.nodeId(),
         forms.lockLeaseMs(), forms.typingThrottleMs());

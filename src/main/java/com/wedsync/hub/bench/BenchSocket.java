@@ -32,7 +32,7 @@ final class BenchSocket {
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
   private final Map<String, String> joinRefs = new HashMap<>();
   private long nextRef;
-  private long pushes;
+  private volatile long pushes; // written only by this socket's event loop, read by the benchmark's main thread
   private long heartbeatTimer = -1;
   private volatile boolean closed;
 
@@ -67,7 +67,7 @@ final class BenchSocket {
     return closed;
   }
 
-  /** Pushes (frames that are not replies) seen so far; read from this socket's event loop. */
+  /** Pushes (frames that are not replies) seen so far. */
   long pushes() {
     return pushes;
   }
@@ -133,6 +133,8 @@ final class BenchSocket {
 
   /** The socket closed before the reply came: for the benchmark, a lost ack. */
   static final class SocketClosed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     SocketClosed() {
       super("socket closed before the reply", null, false, false);
     }

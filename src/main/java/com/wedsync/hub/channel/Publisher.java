@@ -23,4 +23,9 @@ public class Publisher {
   public void ephemeral(String topic, String event, JsonObject payload) {
     bus.publish(ChannelEvent.of(topic, event, payload));
   }
+
+  /** An ephemeral event about the sender itself (typing): everyone else sees it, the sending connection does not. */
+  public void ephemeralFrom(String topic, String event, JsonObject payload, String connectionId) {
+    bus.publish(ChannelEvent.from(topic, event, payload, connectionId));
+  }
 }

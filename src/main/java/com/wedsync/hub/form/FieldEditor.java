@@ -375,7 +375,6 @@ public final class FieldEditor {
   /** What follows every committed change. */
   private void accepted(Editor who, FormSnapshot before, FieldChange change) {
     String topic = before.info().topic();
-    publisher.durable(topic, "field:changed", change.event());
     saves.add(change);
     FormSnapshot.Progress was = before.progress();
     List<FieldState> after = new ArrayList<>(before.fields());

@@ -143,8 +143,8 @@ public final class FieldLocks {
     if (last != null && now - last < typingThrottleMs) return Future.succeededFuture(new JsonObject());
     lastTyping.put(k, now);
     if (lastTyping.size() > 100_000) lastTyping.clear(); // bounded: losing throttle state only lets one extra through
-    publisher.ephemeral("form:" + formId, "field:typing", new JsonObject().put("field", key)
-        .put("user", who.identity()));
+    publisher.ephemeralFrom("form:" + formId, "field:typing", new JsonObject().put("field", key)
+        .put("user", who.identity()), who.connectionId());
     return store.holder(formId, key).compose(h -> h != null && h.userId().equals(who.userId())
         ? store.renew(formId, key, h.token(), leaseMs).map(new JsonObject()) : Future.succeededFuture(new JsonObject()));
   }

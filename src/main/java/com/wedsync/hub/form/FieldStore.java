@@ -19,7 +19,8 @@ public interface FieldStore {
 
   /**
    * Sets a field to {@code change.value()} at {@code change.version()} if it is still at {@code expectedVersion} and
-   * the op id was not used before by that user; remembers {@code reply} for that op id.
+   * the op id was not used before by that user; remembers {@code reply} for that op id, and publishes the
+   * {@code field:changed} event as part of the commit, so events of one form leave in version order.
    *
    * @param textOp for text areas, the op as applied (kept for transforming later ops), else null
    */

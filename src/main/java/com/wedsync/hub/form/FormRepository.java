@@ -122,7 +122,8 @@ public final class FormRepository {
   public Future<JsonObject> addNote(UUID formId, UUID author, String text, List<UUID> mentions, String opId) {
     return db.preparedQuery("insert into form_notes (form_id, author_id, text, mentions, op_id) "
             + "values ($1, $2, $3, $4, $5) returning id, created_at")
-        .execute(Tuple.of(formId, author, text, mentions.toArray(new UUID[0]), opId))
+        .execute(Tuple.tuple().addValue(formId).addValue(author).addValue(text)
+            .addValue(mentions.toArray(new UUID[0])).addValue(opId))
         .map(rows -> {
           Row r = rows.iterator().next();
           return new JsonObject().put("note_id", r.getUUID("id").toString())
@@ -139,7 +140,7 @@ public final class FormRepository {
                        where f.id = $1 and tm.user_id = u.id)
               or exists (select 1 from forms f join weddings w on w.id = f.wedding_id
                           join couple_members cm on cm.couple_id = w.couple_id where f.id = $1 and cm.user_id = u.id))""")
-        .execute(Tuple.of(formId, candidates.toArray(new UUID[0])))
+        .execute(Tuple.tuple().addValue(formId).addValue(candidates.toArray(new UUID[0])))
         .map(rows -> {
           List<UUID> ok = new ArrayList<>();
           for (Row r : rows) ok.add(r.getUUID("id"));

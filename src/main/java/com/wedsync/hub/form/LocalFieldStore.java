@@ -1,6 +1,7 @@
 package com.wedsync.hub.form;
 
 import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.form.text.TextOp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ public final class LocalFieldStore implements FieldStore {
 
   private final FormRepository repository;
   private final int textOpsKept;
+  private final Publisher publisher;
   private final Map<UUID, Future<LiveForm>> forms = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> replies = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -31,9 +33,10 @@ public final class LocalFieldStore implements FieldStore {
     }
   };
 
-  public LocalFieldStore(FormRepository repository, int textOpsKept) {
+  public LocalFieldStore(FormRepository repository, int textOpsKept, Publisher publisher) {
     this.repository = repository;
     this.textOpsKept = textOpsKept;
+    this.publisher = publisher;
   }
 
   /** A form's live state; mutated only under its own monitor. */
@@ -101,6 +104,9 @@ public final class LocalFieldStore implements FieldStore {
             replies.put(replyKey, reply);
           }
         }
+        // Published inside the form's critical section: commits from different event loops reach every
+        // subscriber in version order.
+        publisher.durable(form.info.topic(), "field:changed", change.event());
         return CommitResult.committed(next);
       }
     });

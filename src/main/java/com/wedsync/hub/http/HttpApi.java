@@ -37,6 +37,8 @@ public final class HttpApi {
   private final Bus bus;
   private final HubMetrics metrics;
   private final List<Consumer<Router>> features = new ArrayList<>();
+  /** The OpenAPI contract: served, and checked before the handlers; parsed once, shared by every router. */
+  private final OpenApiValidation openApi = new OpenApiValidation();
 
   public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence, Bus bus,
                  HubMetrics metrics) {
@@ -63,6 +65,7 @@ public final class HttpApi {
         .end(metrics.registry().scrape()));
     r.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
     r.route("/realtime/v1/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+    openApi.install(r, vertx);
     r.get("/api/v1/me").handler(this::me);
     r.get("/api/v1/channels/:topic/presence").handler(this::presenceSnapshot);
     r.post("/realtime/v1/api/broadcast").handler(this::broadcast);

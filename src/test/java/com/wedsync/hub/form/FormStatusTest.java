@@ -265,6 +265,36 @@ class FormStatusTest {
   }
 
   @Test
+  void twoFirstSavesByTheCoupleAtOnceStartTheFormOnceAndLoseNothing() throws Exception {
+    UUID form = newForm("sent", "a:text", "b:text");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (WsClient emma = joined(EMMA, form); WsClient james = joined(JAMES, form); WsClient sarah = joined(SARAH, form)) {
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      var fa = pool.submit(() -> {
+        start.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        return set(emma, form, "a", "from Emma", 0);
+      });
+      var fb = pool.submit(() -> {
+        start.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        return set(james, form, "b", "from James", 0);
+      });
+      assertEquals(1L, ok(fa.get(15, java.util.concurrent.TimeUnit.SECONDS)).getLong("version"));
+      assertEquals(1L, ok(fb.get(15, java.util.concurrent.TimeUnit.SECONDS)).getLong("version"));
+
+      JsonObject started = sarah.await(statusEvent(form, "in_progress"), WAIT).getJsonObject(4);
+      assertEquals("sent", started.getString("from"));
+      sarah.assertNone(statusEvent(form, "in_progress"), Duration.ofMillis(500));
+      assertEquals(List.of("sent->in_progress by " + started.getJsonObject("by").getString("user_id")), history(form));
+
+      // both accepted versions are still the truth: the next edits build on them
+      assertEquals(2L, ok(set(emma, form, "a", "again", 1)).getLong("version"));
+      assertEquals(2L, ok(set(james, form, "b", "again", 1)).getLong("version"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void theOwnerMayArchiveADraft() {
     UUID form = newForm("draft", "name:text");
     try (WsClient sarah = joined(SARAH, form)) {
