@@ -41,7 +41,12 @@ public final class TokenVerifier {
     v.jwt = JWTAuth.create(vertx, v.options(List.of()));
     if (cfg.jwksUrl().isEmpty()) return Future.succeededFuture(v);
     vertx.setPeriodic(JWKS_REFRESH_MS, id -> v.refreshJwks());
-    return v.refreshJwks().map(v);
+    // An identity provider that is briefly down must not keep the hub from starting: retry soon, tokens signed with
+    // its keys are refused (unauthorized) until they arrive.
+    return v.refreshJwks().recover(e -> {
+      vertx.setTimer(5000, id -> v.refreshJwks());
+      return Future.succeededFuture();
+    }).map(v);
   }
 
   private JWTAuthOptions options(List<JsonObject> jwks) {
@@ -59,7 +64,8 @@ public final class TokenVerifier {
 
   private Future<Void> refreshJwks() {
     HttpClient client = vertx.createHttpClient();
-    return client.request(HttpMethod.GET, cfg.jwksUrl())
+    return client.request(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.GET)
+            .setAbsoluteURI(cfg.jwksUrl()))
         .compose(req -> req.send())
         .compose(resp -> resp.statusCode() == 200 ? resp.body()
             : Future.failedFuture("JWKS answered HTTP " + resp.statusCode()))
