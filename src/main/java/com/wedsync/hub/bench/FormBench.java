@@ -227,7 +227,7 @@ public final class FormBench {
 
   /** What P5 measured. */
   private record P5(int editors, int forms, int seconds, long sent, long ok, Map<String, Long> errors, long missing,
-                    long lostOnClose, double p50, double p99, double max, double batches, double rows, double rowsMean,
+                    long lostOnClose, long late, double ackWaitSeconds, double p50, double p99, double max, double batches, double rows, double rowsMean,
                     double rowsMax, double revisionsMetric, long revisionsDb, long fieldsTouched, long behind,
                     long ahead, long valueMismatch, long pushes, double connectSeconds, Map<String, Double> hubErrors,
                     double savedAfterMs) {}
@@ -279,8 +279,10 @@ public final class FormBench {
     // Nothing else writes fields on this throw-away hub, so the differences of the hub's save meters are P5's.
     Scrape before = Scrape.fetch(o.url);
     Histogram hist = histogram();
-    LongAdder sent = new LongAdder(), ok = new LongAdder(), lostOnClose = new LongAdder();
+    LongAdder sent = new LongAdder(), ok = new LongAdder(), closedUnder = new LongAdder(), late = new LongAdder();
     AtomicLong outstanding = new AtomicLong();
+    // Replies are counted until the grace period ends; what comes later is "late" (and already counted as missing).
+    java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean(true);
     Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     CountDownLatch stopped = new CountDownLatch(e);
     long start = System.nanoTime();
@@ -307,23 +309,26 @@ public final class FormBench {
             .put("op_id", "p5-" + ed.index + "-" + ed.seq);
         ed.sock.request(ed.topic, "field:set", set).onComplete(ar -> {
           ed.inFlight--;
-          outstanding.decrementAndGet();
+          boolean inTime = counting.get();
+          if (inTime) outstanding.decrementAndGet();
           if (ar.failed()) {
-            lostOnClose.increment();
+            if (inTime) closedUnder.increment(); // the socket went away under the request
             return;
           }
           JsonObject reply = ar.result();
+          if (!inTime) late.increment();
           if ("ok".equals(reply.getString("status"))) {
-            ok.increment();
+            if (inTime) ok.increment();
+            // Late or not, the hub accepted this version: the read-back compares PostgreSQL with it.
             long version = reply.getJsonObject("response").getLong("version");
             if (version > ed.acked) {
               ed.acked = version;
               ed.ackedValue = value;
             }
-            if (t0 >= measureFrom) record(hist, System.nanoTime() - t0);
+            if (inTime && t0 >= measureFrom) record(hist, System.nanoTime() - t0);
           } else {
             String why = reason(reply);
-            count(errors, why);
+            if (inTime) count(errors, why);
             // Resynchronise after a refusal, as a client would: the conflict carries the field's current state.
             JsonObject current = reply.getJsonObject("response").getJsonObject("current");
             if ("conflict".equals(why) && current != null && current.getLong("version") != null) {
@@ -339,11 +344,16 @@ public final class FormBench {
     long sendingStopped = System.nanoTime();
     long graceUntil = sendingStopped + TimeUnit.SECONDS.toNanos(o.graceSeconds);
     while (outstanding.get() > 0 && System.nanoTime() < graceUntil) Thread.sleep(20);
+    counting.set(false);
+    double ackWaitSeconds = (System.nanoTime() - sendingStopped) / 1e9;
+    // Everything below is read after counting stopped, so the figures are one consistent cut.
     long missing = outstanding.get();
+    long sentTotal = sent.sum(), okTotal = ok.sum(), closedTotal = closedUnder.sum();
+    Map<String, Long> errorTotals = snapshot(errors);
     long lastAck = System.nanoTime();
     long pushes = 0;
     for (BenchSocket s : sockets) pushes += s.pushes();
-    // Read each editor's final state on its own loop.
+    // Each editor's final state, read on its own loop.
     List<long[]> finals = new ArrayList<>();
     for (Editor ed : editors) {
       Promise<long[]> p = Promise.promise();
@@ -364,7 +374,7 @@ public final class FormBench {
       for (Editor ed : editors) {
         long[] f = finals.get(ed.index);
         Fixtures.Stored s = stored.get(forms.get(ed.index / Fixtures.FIELDS_PER_FORM) + "/" + ed.key);
-        if (f[0] > 0) touched++;
+        if (s != null && s.version() > 0) touched++; // written at least once, as PostgreSQL says
         if (s == null || s.version() < f[0]) behind++;
         else if (s.version() > f[0]) ahead++; // accepted by the hub but the ack never reached this editor
         else if (f[0] > 0 && (s.value() == null || s.value() != f[1])) mismatch++;
@@ -381,7 +391,8 @@ public final class FormBench {
     double rows = after.delta(before, "hub_save_batch_rows_sum");
     P5 r;
     synchronized (hist) {
-      r = new P5(e, formCount, o.p5Seconds, sent.sum(), ok.sum(), snapshot(errors), missing, lostOnClose.sum(),
+      r = new P5(e, formCount, o.p5Seconds, sentTotal, okTotal, errorTotals, missing, closedTotal, late.sum(),
+          ackWaitSeconds,
           ms(hist.getValueAtPercentile(50)), ms(hist.getValueAtPercentile(99)), ms(hist.getMaxValue()), batches, rows,
           batches > 0 ? rows / batches : 0, after.get("hub_save_batch_rows_max"),
           after.delta(before, "hub_save_revisions_total"), revisionsDb, touched, behind, ahead, mismatch, pushes,
@@ -390,8 +401,9 @@ public final class FormBench {
     System.out.printf("  connected and joined %,d sockets in %.1f s%n", e, r.connectSeconds);
     System.out.printf("  sets sent: %,d (%,.0f/s)   acks ok: %,d   error replies: %s%n", r.sent,
         r.sent / (double) o.p5Seconds, r.ok, describe(r.errors));
-    System.out.printf("  acks missing %d s after the last send: %d (of which sockets closed under them: %d)%n",
-        o.graceSeconds, r.missing + r.lostOnClose, r.lostOnClose);
+    System.out.printf("  acks missing when the wait ended (%.1f s after the last send, at most %d s): %d unanswered + %d "
+            + "whose socket closed; %d of them answered later, before the sockets were closed%n",
+        r.ackWaitSeconds, o.graceSeconds, r.missing, r.lostOnClose, r.late);
     System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms   (pushes received by the editors: %,d)%n",
         r.p50, r.p99, r.max, r.pushes);
     System.out.printf("  write-behind (hub /metrics, differences over P5): %.0f batches, %,.0f rows written, %.1f rows "

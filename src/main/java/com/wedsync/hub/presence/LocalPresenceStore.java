@@ -28,6 +28,17 @@ public final class LocalPresenceStore implements PresenceStore {
   }
 
   @Override
+  public Future<Map<String, List<PresenceEntry>>> removeNode(String nodeId) {
+    Map<String, List<PresenceEntry>> removed = new java.util.HashMap<>();
+    byTopic.forEach((topic, entries) -> entries.values().removeIf(e -> {
+      if (!e.nodeId().equals(nodeId)) return false;
+      removed.computeIfAbsent(topic, t -> new ArrayList<>()).add(e);
+      return true;
+    }));
+    return Future.succeededFuture(removed);
+  }
+
+  @Override
   public Future<List<PresenceEntry>> list(String topic) {
     Map<String, PresenceEntry> entries = byTopic.get(topic);
     return Future.succeededFuture(entries == null ? List.of() : new ArrayList<>(entries.values()));

@@ -13,4 +13,7 @@ public interface PresenceStore {
   Future<PresenceEntry> remove(String topic, String key, String ref);
 
   Future<List<PresenceEntry>> list(String topic);
+
+  /** Removes every entry a (dead) node owned, on every topic; resolves to them by topic, so leaves can be published. */
+  Future<java.util.Map<String, List<PresenceEntry>>> removeNode(String nodeId);
 }

@@ -1,0 +1,59 @@
+package com.wedsync.hub.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script kept as a resource ({@code redis/*.lua}). Runs by SHA and falls back to sending the source once when
+ * Redis does not know it (first use, or after a Redis restart emptied its script cache).
+ */
+public final class LuaScript {
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    try {
+      this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+          .digest(source.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static LuaScript load(String name) {
+    try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream("redis/" + name + ".lua")) {
+      if (in == null) throw new IllegalStateException("missing script redis/" + name + ".lua");
+      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read script " + name, e);
+    }
+  }
+
+  public Future<Response> run(RedisConnections redis, List<String> keys, List<String> args) {
+    return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(e -> {
+      if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
+        return Future.failedFuture(new IllegalStateException("script " + name + " failed: " + e.getMessage(), e));
+      }
+      return redis.send(request(Command.EVAL, source, keys, args));
+    });
+  }
+
+  private static Request request(Command cmd, String script, List<String> keys, List<String> args) {
+    Request r = Request.cmd(cmd).arg(script).arg(keys.size());
+    keys.forEach(r::arg);
+    args.forEach(r::arg);
+    return r;
+  }
+}
