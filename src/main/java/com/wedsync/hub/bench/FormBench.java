@@ -230,7 +230,7 @@ public final class FormBench {
                     long lostOnClose, long late, double ackWaitSeconds, double p50, double p99, double max, double batches, double rows, double rowsMean,
                     double rowsMax, double revisionsMetric, long revisionsDb, long fieldsTouched, long behind,
                     long ahead, long valueMismatch, long pushes, double connectSeconds, Map<String, Double> hubErrors,
-                    double savedAfterMs) {}
+                    double savedAfterMs, double batchSecondsMean, double batchSecondsMax, String batchSizes) {}
 
   /** One editor: one user, one socket, one field it alone writes. Its state is touched only on its socket's loop. */
   private final class Editor {
@@ -278,6 +278,7 @@ public final class FormBench {
 
     // Nothing else writes fields on this throw-away hub, so the differences of the hub's save meters are P5's.
     Scrape before = Scrape.fetch(o.url);
+    BatchWatch watch = new BatchWatch(o.url, 250);
     Histogram hist = histogram();
     LongAdder sent = new LongAdder(), ok = new LongAdder(), closedUnder = new LongAdder(), late = new LongAdder();
     AtomicLong outstanding = new AtomicLong();
@@ -385,18 +386,31 @@ public final class FormBench {
     double savedAfterMs = (System.nanoTime() - lastAck) / 1e6;
     long revisionsDb = fx.revisions(forms);
     Thread.sleep(200); // the batch's meters are recorded right after its commit
+    List<BatchWatch.Batch> seen = watch.stop();
     Scrape after = Scrape.fetch(o.url);
 
     double batches = after.delta(before, "hub_save_batch_rows_count");
     double rows = after.delta(before, "hub_save_batch_rows_sum");
+    // Per batch: exact where one read saw one batch; where a read saw several, their mean stands in for each.
+    double rowsMax = 0, secondsMax = 0;
+    StringBuilder sizes = new StringBuilder();
+    for (BatchWatch.Batch b : seen) {
+      rowsMax = Math.max(rowsMax, b.rows() / b.batches());
+      secondsMax = Math.max(secondsMax, b.seconds() / b.batches());
+      if (sizes.length() > 0) sizes.append(", ");
+      sizes.append(b.batches() == 1 ? String.format("%.0f", b.rows())
+          : String.format("%d×~%.0f", b.batches(), b.rows() / b.batches()));
+    }
+    double secondsMean = batches > 0 ? after.delta(before, "hub_save_batch_seconds_sum") / batches : 0;
     P5 r;
     synchronized (hist) {
       r = new P5(e, formCount, o.p5Seconds, sentTotal, okTotal, errorTotals, missing, closedTotal, late.sum(),
           ackWaitSeconds,
           ms(hist.getValueAtPercentile(50)), ms(hist.getValueAtPercentile(99)), ms(hist.getMaxValue()), batches, rows,
-          batches > 0 ? rows / batches : 0, after.get("hub_save_batch_rows_max"),
+          batches > 0 ? rows / batches : 0, rowsMax,
           after.delta(before, "hub_save_revisions_total"), revisionsDb, touched, behind, ahead, mismatch, pushes,
-          connectSeconds, after.deltas(before, "hub_errors_total"), savedAfterMs);
+          connectSeconds, after.deltas(before, "hub_errors_total"), savedAfterMs, secondsMean, secondsMax,
+          sizes.toString());
     }
     System.out.printf("  connected and joined %,d sockets in %.1f s%n", e, r.connectSeconds);
     System.out.printf("  sets sent: %,d (%,.0f/s)   acks ok: %,d   error replies: %s%n", r.sent,
@@ -407,8 +421,12 @@ public final class FormBench {
     System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms   (pushes received by the editors: %,d)%n",
         r.p50, r.p99, r.max, r.pushes);
     System.out.printf("  write-behind (hub /metrics, differences over P5): %.0f batches, %,.0f rows written, %.1f rows "
-            + "per batch on average, %.0f at most (recent-window max), %,.0f revisions written%n",
-        r.batches, r.rows, r.rowsMean, r.rowsMax, r.revisionsMetric);
+            + "per batch on average, %.0f at most, %,.0f revisions written; batch transaction %.0f ms on average, "
+            + "%.0f ms at most%n",
+        r.batches, r.rows, r.rowsMean, r.rowsMax, r.revisionsMetric, r.batchSecondsMean * 1000,
+        r.batchSecondsMax * 1000);
+    System.out.printf("  rows per batch, in order (read from /metrics every 250 ms): %s%n",
+        r.batchSizes.isEmpty() ? "none" : r.batchSizes);
     System.out.printf("  rows vs. fields: %,d fields written; %,.0f rows ≤ %,.0f batches × %,d fields = %,.0f: %s; "
             + "largest batch %.0f ≤ %,d fields: %s; %.1f accepted changes collapsed into each row write%n",
         r.fieldsTouched, r.rows, r.batches, r.fieldsTouched, r.batches * r.fieldsTouched,

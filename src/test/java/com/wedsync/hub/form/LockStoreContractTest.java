@@ -1,0 +1,148 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.support.TestRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@link LockStore} contract, against the in-process and the Redis adapter. */
+class LockStoreContractTest {
+  static TestRedis redis;
+  static final UUID EMMA = UUID.randomUUID(), SARAH = UUID.randomUUID();
+  final List<Vertx> vertxes = new ArrayList<>();
+  final List<RedisConnections> connections = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (RedisConnections c : connections) await(c.close());
+    for (Vertx v : vertxes) await(v.close());
+  }
+
+  private LockStore store(String adapter) throws Exception {
+    if (adapter.equals("local")) return new LocalLockStore();
+    Vertx vertx = Vertx.vertx();
+    vertxes.add(vertx);
+    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, "n" + vertxes.size(), (ch, m) -> { });
+    connections.add(c);
+    await(c.start());
+    return new RedisLockStore(c);
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private static Lease wanted(UUID form, String field, UUID user, String conn, boolean soft) {
+    return new Lease(form, field, 0, user, user == EMMA ? "Emma" : "Sarah", conn, "node", 0, soft);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void exclusiveLeasesWithIncreasingFencingTokens(String adapter) throws Exception {
+    LockStore s = store(adapter);
+    UUID form = UUID.randomUUID();
+    LockStore.Grant emma = await(s.acquire(wanted(form, "guest_count", EMMA, "c1", false), 30_000));
+    assertTrue(emma.granted());
+    assertEquals(1, emma.lease().token());
+    assertTrue(emma.lease().expiresAt() > System.currentTimeMillis() + 29_000);
+    LockStore.Grant sarah = await(s.acquire(wanted(form, "guest_count", SARAH, "c2", false), 30_000));
+    assertFalse(sarah.granted(), "another user's live lease refuses");
+    assertEquals(EMMA, sarah.lease().userId());
+    assertEquals(emma.lease().token(), await(s.holder(form, "guest_count")).token());
+    LockStore.Grant again = await(s.acquire(wanted(form, "guest_count", EMMA, "c3", false), 30_000));
+    assertTrue(again.granted(), "the holder re-locking replaces their own lease");
+    assertEquals(2, again.lease().token());
+    assertEquals(1, again.replaced().token());
+    assertEquals(2L, await(s.latestToken(form, "guest_count")));
+    assertNull(await(s.renew(form, "guest_count", 1, 30_000)), "an old token renews nothing");
+    assertNotNull(await(s.renew(form, "guest_count", 2, 30_000)));
+    assertNull(await(s.release(form, "guest_count", 1)));
+    assertEquals(2, await(s.release(form, "guest_count", 2)).token());
+    assertNull(await(s.holder(form, "guest_count")));
+    LockStore.Grant next = await(s.acquire(wanted(form, "guest_count", SARAH, "c2", false), 30_000));
+    assertEquals(3, next.lease().token(), "tokens only increase");
+    assertEquals(0L, await(s.latestToken(form, "other")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void softLeasesCoexistAndConnectionsReleaseWhatTheyHold(String adapter) throws Exception {
+    LockStore s = store(adapter);
+    UUID form = UUID.randomUUID();
+    assertTrue(await(s.acquire(wanted(form, "notes", EMMA, "c1", true), 30_000)).granted());
+    assertTrue(await(s.acquire(wanted(form, "notes", SARAH, "c2", true), 30_000)).granted());
+    assertTrue(await(s.acquire(wanted(form, "venue", EMMA, "c1", false), 30_000)).granted());
+    assertEquals(3, await(s.leases(form)).size());
+    assertNull(await(s.holder(form, "notes")), "soft leases hold nothing exclusively");
+    List<Lease> released = await(s.releaseConnection(form, "c1"));
+    assertEquals(List.of("notes", "venue"), released.stream().map(Lease::field).sorted().toList());
+    assertEquals(List.of("c2"), await(s.leases(form)).stream().map(Lease::connectionId).toList());
+    Lease broken = await(s.breakLock(form, "venue"));
+    assertNull(broken, "nothing left to break");
+    assertTrue(await(s.acquire(wanted(form, "venue", SARAH, "c2", false), 30_000)).granted());
+    assertEquals(SARAH, await(s.breakLock(form, "venue")).userId());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void expiredLeasesAreReleasedExactlyOnce(String adapter) throws Exception {
+    LockStore a = store(adapter);
+    LockStore b = adapter.equals("local") ? a : store(adapter); // two nodes racing over one Redis
+    UUID form = UUID.randomUUID();
+    await(a.acquire(wanted(form, "f1", EMMA, "c1", false), 300));
+    await(a.acquire(wanted(form, "f2", EMMA, "c1", false), 60_000));
+    Thread.sleep(400);
+    assertNull(await(a.renew(form, "f1", 1, 30_000)), "a lapsed lease cannot be renewed");
+    long now = System.currentTimeMillis();
+    List<Lease> fromA = new ArrayList<>(), fromB = new ArrayList<>();
+    var fa = a.expire(now).onSuccess(fromA::addAll);
+    var fb = b.expire(now).onSuccess(fromB::addAll);
+    await(Future.all(fa, fb));
+    List<Lease> all = new ArrayList<>(fromA);
+    all.addAll(fromB);
+    assertEquals(List.of("f1"), all.stream().map(Lease::field).toList(), "released once, by one node");
+    assertTrue(await(a.expire(System.currentTimeMillis())).isEmpty());
+    assertEquals("f2", await(a.holder(form, "f2")).field());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"redis"})
+  void theSameLockIsNeverHeldTwiceUnderAConcurrentStorm(String adapter) throws Exception {
+    List<LockStore> nodes = List.of(store(adapter), store(adapter), store(adapter));
+    UUID form = UUID.randomUUID();
+    List<Future<LockStore.Grant>> grants = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      UUID user = UUID.randomUUID();
+      grants.add(nodes.get(i % 3).acquire(wanted(form, "hot", user, "c" + i, false), 30_000));
+    }
+    await(Future.join(grants));
+    long granted = grants.stream().filter(g -> g.result().granted()).count();
+    assertEquals(1, granted, "exactly one of 60 concurrent requests from three nodes holds the lock");
+  }
+}
