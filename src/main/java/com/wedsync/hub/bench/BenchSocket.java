@@ -111,7 +111,7 @@ final class BenchSocket {
    * One frame from the hub (it sends every message as one final text frame). Only replies are decoded: at 1,000
    * editors the hub pushes up to 100,000 field:changed frames a second, and turning each into a String and JSON would
    * make the load generator, not the hub, the bottleneck. The event name is the fourth element, after two short refs
-   * and the topic, so looking at the frame's head is enough.
+   * and the topic, so a look at the frame's head is enough.
    */
   private void onFrame(Buffer data) {
     if (!isReply(data)) {
@@ -123,18 +123,19 @@ final class BenchSocket {
     if (p != null) p.complete(frame.getJsonObject(4));
   }
 
-  private static final byte[] REPLY = ",\"phx_reply\",".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] REPLY = "\"phx_reply\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  /** True when the frame's event (after the third comma: refs and topics hold none) is {@code "phx_reply"}. */
   private static boolean isReply(Buffer data) {
-    int end = Math.min(data.length(), 256) - REPLY.length;
-    outer:
-    for (int i = 0; i <= end; i++) {
-      for (int j = 0; j < REPLY.length; j++) {
-        if (data.getByte(i + j) != REPLY[j]) continue outer;
-      }
-      return true;
+    int commas = 0, i = 0, n = Math.min(data.length(), 512);
+    while (i < n && commas < 3) {
+      if (data.getByte(i++) == ',') commas++;
     }
-    return false;
+    if (commas < 3 || i + REPLY.length > data.length()) return false;
+    for (int j = 0; j < REPLY.length; j++) {
+      if (data.getByte(i + j) != REPLY[j]) return false;
+    }
+    return true;
   }
 
   private void onClosed() {

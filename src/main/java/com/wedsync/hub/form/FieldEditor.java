@@ -192,7 +192,7 @@ public final class FieldEditor {
       throw ChannelError.invalid("action", "action must be \"append\" or \"remove\"");
     }
     String itemId = p.string("item_id", 64);
-    return store.reply(who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
+    return store.reply(formId, who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
         : store.form(formId).compose(form -> {
           FieldState field = fieldOf(form, key);
           checkWritable(who, form.info(), field);
@@ -342,7 +342,7 @@ public final class FieldEditor {
    */
   private Future<JsonObject> known(Editor who, String opId, Long base, UUID formId, String key) {
     if (opId == null) return Future.succeededFuture();
-    return store.reply(who.userId(), opId).compose(first -> {
+    return store.reply(formId, who.userId(), opId).compose(first -> {
       if (first != null) return Future.succeededFuture(first);
       if (key == null) return repository.revisionOf(who.userId(), opId);
       return store.form(formId).compose(form -> {

@@ -29,8 +29,8 @@ public interface FieldStore {
   /** Text ops applied after {@code version}, oldest first; fails when they are no longer all kept. */
   Future<List<TextOp>> textOpsSince(UUID formId, String key, long version);
 
-  /** The reply the op id got, or null when it is unknown here. */
-  Future<JsonObject> reply(UUID user, String opId);
+  /** The reply the op id got on this form, or null when it is unknown here. */
+  Future<JsonObject> reply(UUID formId, UUID user, String opId);
 
   Future<Void> status(UUID formId, String status);
 

@@ -140,7 +140,7 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<JsonObject> reply(UUID user, String opId) {
+  public Future<JsonObject> reply(UUID formId, UUID user, String opId) {
     synchronized (replies) {
       return Future.succeededFuture(replies.get(user + "|" + opId));
     }

@@ -1,0 +1,198 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.bus.BusCodec;
+import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.bus.RedisBus;
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.cluster.LuaScript;
+import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.form.text.TextOp;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The cluster {@link FieldStore}: a form's fields, versions, recent text ops and op-id replies in Redis, under the form
+ * as hash tag. A form is hydrated from PostgreSQL by the first node that needs it; from then on Redis is where edits
+ * race, through one Lua compare-and-set that also publishes {@code field:changed} (so every node sees a form's changes
+ * in version order, including the node that made them).
+ */
+public final class RedisFieldStore implements FieldStore {
+  private static final LuaScript HYDRATE = LuaScript.load("form-hydrate");
+  private static final LuaScript COMMIT = LuaScript.load("form-commit");
+  private static final long REPLIES_TTL_MS = 24 * 3600 * 1000L;
+
+  private final RedisConnections redis;
+  private final FormRepository repository;
+  private final int textOpsKept;
+  private final boolean sharded;
+
+  public RedisFieldStore(RedisConnections redis, FormRepository repository, int textOpsKept, boolean sharded) {
+    this.redis = redis;
+    this.repository = repository;
+    this.textOpsKept = textOpsKept;
+    this.sharded = sharded;
+  }
+
+  static String formKey(UUID formId) {
+    return "hub:form:{form:" + formId + "}";
+  }
+
+  static String opsKey(UUID formId, String key) {
+    return formKey(formId) + ":ops:" + key;
+  }
+
+  static String repliesKey(UUID formId) {
+    return formKey(formId) + ":replies";
+  }
+
+  // ---- encoding -------------------------------------------------------------------------------------------------
+
+  static String encode(FieldState f) {
+    FieldDefinition d = f.definition();
+    return new JsonObject().put("id", f.fieldId().toString())
+        .put("def", new JsonObject().put("key", d.key()).put("label", d.label()).put("type", d.type().wireName())
+            .put("required", d.required()).put("options", d.options()).put("validation", d.validation())
+            .put("core", d.coreField()))
+        .put("value", f.value()).put("version", f.version()).put("by", f.by())
+        .put("at", f.at() == null ? null : f.at().toString()).encode();
+  }
+
+  static FieldState decodeField(String raw) {
+    JsonObject j = new JsonObject(raw);
+    JsonObject d = j.getJsonObject("def");
+    FieldDefinition def = new FieldDefinition(d.getString("key"), d.getString("label"),
+        FieldType.parse(d.getString("type")), d.getBoolean("required"), d.getJsonArray("options"),
+        d.getJsonObject("validation"), d.getString("core"));
+    String at = j.getString("at");
+    return new FieldState(UUID.fromString(j.getString("id")), def, j.getValue("value"), j.getLong("version"),
+        j.getJsonObject("by"), at == null ? null : Instant.parse(at));
+  }
+
+  static String encode(FormInfo i) {
+    return new JsonObject().put("form", i.formId().toString()).put("supplier", i.supplierId().toString())
+        .put("wedding", i.weddingId().toString()).put("couple", i.coupleId().toString()).put("title", i.title())
+        .put("status", i.status()).encode();
+  }
+
+  static FormInfo decodeInfo(String raw) {
+    JsonObject j = new JsonObject(raw);
+    return new FormInfo(UUID.fromString(j.getString("form")), UUID.fromString(j.getString("supplier")),
+        UUID.fromString(j.getString("wedding")), UUID.fromString(j.getString("couple")), j.getString("title"),
+        j.getString("status"));
+  }
+
+  // ---- the port -------------------------------------------------------------------------------------------------
+
+  @Override
+  public Future<FormSnapshot> form(UUID formId) {
+    return read(formId).compose(snapshot -> snapshot != null ? Future.succeededFuture(snapshot)
+        : repository.load(formId).compose(loaded -> {
+          List<String> args = new ArrayList<>();
+          args.add(encode(loaded.info()));
+          args.add(new JsonArray(loaded.fields().stream().map(FieldState::key).toList()).encode());
+          for (FieldState f : loaded.fields()) {
+            args.add(f.key());
+            args.add(encode(f));
+            args.add(String.valueOf(f.version()));
+          }
+          return HYDRATE.run(redis, List.of(formKey(formId)), args).compose(r -> read(formId));
+        }));
+  }
+
+  /** The form as Redis has it, or null when no node has hydrated it yet. */
+  private Future<FormSnapshot> read(UUID formId) {
+    return redis.send(Request.cmd(Command.HGETALL).arg(formKey(formId))).map(r -> {
+      if (r == null || !r.containsKey("info")) return null;
+      FormInfo info = decodeInfo(r.get("info").toString());
+      Map<String, FieldState> byKey = new HashMap<>();
+      for (String k : r.getKeys()) if (k.startsWith("f:")) byKey.put(k.substring(2), decodeField(r.get(k).toString()));
+      List<FieldState> ordered = new ArrayList<>();
+      for (Object key : new JsonArray(r.get("order").toString())) {
+        FieldState f = byKey.get((String) key);
+        if (f != null) ordered.add(f);
+      }
+      return new FormSnapshot(info, List.copyOf(ordered));
+    });
+  }
+
+  @Override
+  public Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply) {
+    return form(change.formId()).compose(snapshot -> {
+      FieldState current = snapshot.field(change.key()).orElseThrow(() ->
+          ChannelError.invalid("field", "no field '" + change.key() + "' on this form"));
+      FieldState next = current.next(change.value(), change.version(), change.by(), change.at());
+      String topic = snapshot.info().topic();
+      // No origin node: the event comes back through Redis to every node, this one included, in commit order.
+      String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
+      String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
+      return COMMIT.run(redis, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
+              repliesKey(change.formId())),
+          List.of(change.key(), String.valueOf(expectedVersion), encode(next), String.valueOf(change.version()),
+              textOp == null ? "" : textOp.toJson().encode(), String.valueOf(textOpsKept), replyField,
+              reply.encode(), String.valueOf(REPLIES_TTL_MS), sharded ? "SPUBLISH" : "PUBLISH",
+              RedisBus.channel(topic), message))
+          .map(r -> switch (r.get(0).toInteger()) {
+            case 1 -> CommitResult.committed(next);
+            case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));
+            case 2 -> CommitResult.duplicate(new JsonObject(r.get(1).toString()));
+            default -> throw ChannelError.invalid("field", "no field '" + change.key() + "' on this form");
+          });
+    });
+  }
+
+  @Override
+  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version) {
+    return form(formId).compose(snapshot -> {
+      FieldState current = snapshot.field(key).orElseThrow(() -> ChannelError.invalid("field", "no field '" + key + "'"));
+      if (version == current.version()) return Future.succeededFuture(List.of());
+      return redis.send(Request.cmd(Command.LRANGE).arg(opsKey(formId, key)).arg(0).arg(-1)).compose(r -> {
+        List<TextOp> since = new ArrayList<>();
+        long expected = version + 1;
+        if (r != null) {
+          for (Response item : r) {
+            String s = item.toString();
+            int bar = s.indexOf('|');
+            long v = Long.parseLong(s.substring(0, bar));
+            if (v <= version) continue;
+            if (v != expected) break;
+            since.add(TextOp.parse(new JsonArray(s.substring(bar + 1))));
+            expected++;
+          }
+        }
+        if (expected != current.version() + 1) {
+          return Future.failedFuture(new ChannelError("conflict", "base_version " + version
+              + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
+        }
+        return Future.succeededFuture(since);
+      });
+    });
+  }
+
+  @Override
+  public Future<JsonObject> reply(UUID formId, UUID user, String opId) {
+    return redis.send(Request.cmd(Command.HGET).arg(repliesKey(formId)).arg(user + "|" + opId))
+        .map(r -> r == null ? null : new JsonObject(r.toString()));
+  }
+
+  @Override
+  public Future<Void> status(UUID formId, String status) {
+    return form(formId).compose(snapshot -> redis.send(Request.cmd(Command.HSET).arg(formKey(formId)).arg("info")
+        .arg(encode(snapshot.info().withStatus(status))))).mapEmpty();
+  }
+
+  @Override
+  public void evict(UUID formId) {
+    redis.send(Request.cmd(Command.DEL).arg(formKey(formId)));
+  }
+}

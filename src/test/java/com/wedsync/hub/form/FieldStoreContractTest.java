@@ -1,0 +1,179 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.bus.Bus;
+import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.bus.LocalBus;
+import com.wedsync.hub.bus.RedisBus;
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.form.text.TextOp;
+import com.wedsync.hub.support.TestForms;
+import com.wedsync.hub.support.TestPostgres;
+import com.wedsync.hub.support.TestRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The {@link FieldStore} contract, against the in-process and the Redis adapter (two nodes sharing one Redis). */
+class FieldStoreContractTest {
+  static TestRedis redis;
+  static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
+  final List<Vertx> vertxes = new ArrayList<>();
+  final List<RedisConnections> connections = new ArrayList<>();
+  final List<Pool> pools = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+    TestPostgres.get();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (Pool p : pools) await(p.close());
+    for (RedisConnections c : connections) await(c.close());
+    for (Vertx v : vertxes) await(v.close());
+  }
+
+  record Node(FieldStore store, Bus bus) {}
+
+  private Node node(String adapter, String id) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    vertxes.add(vertx);
+    var pg = TestPostgres.get();
+    Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
+        .setDatabase("postgres").setUser("postgres").setPassword("postgres")).using(vertx).build();
+    pools.add(pool);
+    FormRepository repository = new FormRepository(pool);
+    LocalBus local = new LocalBus(vertx);
+    if (adapter.equals("local")) return new Node(new LocalFieldStore(repository, 50, new Publisher(local)), local);
+    RedisBus bus = new RedisBus(local, id);
+    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, id, bus::received);
+    connections.add(c);
+    await(c.start());
+    bus.attach(c);
+    return new Node(new RedisFieldStore(c, repository, 50, false), bus);
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static FieldChange change(UUID form, FieldState f, Object value, String opId, long version) {
+    return new FieldChange(form, f.fieldId(), f.key(), version, value, f.value(), "set", null, opId, "user", EMMA,
+        "Emma", Instant.now());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void compareAndSetWithIdempotentOpIds(String adapter) throws Exception {
+    UUID form = TestForms.create("contract cas", "n:number", "t:text");
+    Node node = node(adapter, "a");
+    FormSnapshot s = await(node.store().form(form));
+    assertEquals(List.of("n", "t"), s.fields().stream().map(FieldState::key).toList(), "fields in order");
+    FieldState n = s.field("n").orElseThrow();
+    assertEquals(0, n.version());
+    JsonObject reply = new JsonObject().put("version", 1).put("status", "accepted");
+    CommitResult first = await(node.store().commit(change(form, n, 5, "op-1", 1), 0, null, reply));
+    assertEquals(CommitResult.Kind.COMMITTED, first.kind());
+    assertEquals(5, ((Number) await(node.store().form(form)).field("n").orElseThrow().value()).intValue());
+    CommitResult stale = await(node.store().commit(change(form, n, 6, "op-2", 1), 0, null, reply));
+    assertEquals(CommitResult.Kind.STALE, stale.kind());
+    assertEquals(1, stale.state().version());
+    CommitResult dup = await(node.store().commit(change(form, n, 7, "op-1", 2), 1, null, reply));
+    assertEquals(CommitResult.Kind.DUPLICATE, dup.kind());
+    assertEquals(reply, dup.firstReply());
+    assertEquals(reply, await(node.store().reply(form, EMMA, "op-1")));
+    assertNull(await(node.store().reply(form, EMMA, "op-unknown")));
+    await(node.store().status(form, "in_progress"));
+    assertEquals("in_progress", await(node.store().form(form)).info().status());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void textOpsAreKeptForRebasingAndTooOldBasesConflict(String adapter) throws Exception {
+    UUID form = TestForms.create("contract text", "story:textarea");
+    Node node = node(adapter, "a");
+    String text = "";
+    for (int v = 1; v <= 60; v++) {
+      FieldState f = await(node.store().form(form)).field("story").orElseThrow();
+      TextOp op = TextOp.parse(new JsonArray().add(String.valueOf(v % 10)));
+      text = op.apply(text);
+      FieldChange c = new FieldChange(form, f.fieldId(), "story", v, text, f.value(), "text", op.toJson(), "t" + v,
+          "user", EMMA, "Emma", Instant.now());
+      assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(c, v - 1, op, new JsonObject())).kind());
+    }
+    List<TextOp> since = await(node.store().textOpsSince(form, "story", 55));
+    assertEquals(5, since.size());
+    assertEquals(new JsonArray().add("6"), since.get(0).toJson());
+    assertEquals(List.of(), await(node.store().textOpsSince(form, "story", 60)));
+    ExecutionException tooOld = assertThrows(ExecutionException.class,
+        () -> await(node.store().textOpsSince(form, "story", 2)));
+    assertInstanceOf(ChannelError.class, tooOld.getCause());
+    assertEquals("conflict", ((ChannelError) tooOld.getCause()).reason());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void concurrentCommitsFromTwoNodesAreSeenInVersionOrder(String adapter) throws Exception {
+    UUID form = TestForms.create("contract order", "n:number");
+    Node a = node(adapter, "a");
+    Node b = adapter.equals("local") ? a : node(adapter, "b");
+    List<Long> seenOnA = new CopyOnWriteArrayList<>(), seenOnB = new CopyOnWriteArrayList<>();
+    a.bus().subscribe("form:" + form, m -> seenOnA.add(((ChannelEvent) m).payload().getLong("version")));
+    b.bus().subscribe("form:" + form, m -> seenOnB.add(((ChannelEvent) m).payload().getLong("version")));
+    Thread.sleep(100);
+    int committed = 0;
+    // Both nodes race: each retries on stale until it has committed 20 changes.
+    List<Future<Integer>> racers = List.of(race(a.store(), form, "a"), race(b.store(), form, "b"));
+    for (Future<Integer> r : racers) committed += await(r);
+    assertEquals(40, committed);
+    long deadline = System.currentTimeMillis() + 5000;
+    while ((seenOnA.size() < 40 || seenOnB.size() < 40) && System.currentTimeMillis() < deadline) Thread.sleep(10);
+    List<Long> expected = new ArrayList<>();
+    for (long v = 1; v <= 40; v++) expected.add(v);
+    assertEquals(expected, seenOnA, "node a saw every change once, in version order");
+    assertEquals(expected, seenOnB, "node b saw every change once, in version order");
+  }
+
+  private Future<Integer> race(FieldStore store, UUID form, String who) {
+    return raceFrom(store, form, who, 0);
+  }
+
+  private Future<Integer> raceFrom(FieldStore store, UUID form, String who, int done) {
+    if (done == 20) return Future.succeededFuture(done);
+    return store.form(form).compose(s -> {
+      FieldState f = s.field("n").orElseThrow();
+      return store.commit(change(form, f, done, who + done, f.version() + 1), f.version(), null, new JsonObject())
+          .compose(r -> raceFrom(store, form, who, r.kind() == CommitResult.Kind.COMMITTED ? done + 1 : done));
+    });
+  }
+}
