@@ -4,6 +4,7 @@
 -- ARGV[5] text op json ('' for a whole-value change)  ARGV[6] ops kept
 -- ARGV[7] reply field ('' when the change has no op id)  ARGV[8] reply json  ARGV[9] replies ttl ms
 -- ARGV[10] publish command (PUBLISH or SPUBLISH)  ARGV[11] channel  ARGV[12] field:changed bus message
+-- KEYS[4] hub:form:{form:<id>}:pending (changes PostgreSQL does not have yet)  ARGV[13] the change as json
 -- Returns {1} committed, {0, current state} stale, {2, first reply} duplicate op id, {3} no such field.
 if ARGV[7] ~= '' then
   local first = redis.call('HGET', KEYS[3], ARGV[7])
@@ -25,6 +26,8 @@ if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
   redis.call('PEXPIRE', KEYS[3], ARGV[9])
 end
+-- Durable in Redis until some node has written it to PostgreSQL.
+redis.call('RPUSH', KEYS[4], ARGV[13])
 -- Published inside the script: every node sees one form's changes in version order.
 redis.call(ARGV[10], ARGV[11], ARGV[12])
 return {1}

@@ -3,7 +3,19 @@ package com.wedsync.hub;
 import com.wedsync.hub.auth.DevTokens;
 import com.wedsync.hub.auth.Principals;
 import com.wedsync.hub.auth.TokenVerifier;
+import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.LocalBus;
+import com.wedsync.hub.bus.RedisBus;
+import com.wedsync.hub.cluster.NodeLiveness;
+import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.form.FieldStore;
+import com.wedsync.hub.form.LockStore;
+import com.wedsync.hub.form.RedisFieldStore;
+import com.wedsync.hub.form.RedisLockStore;
+import com.wedsync.hub.form.RedisSaveBuffer;
+import com.wedsync.hub.form.RevisionWriter;
+import com.wedsync.hub.presence.PresenceStore;
+import com.wedsync.hub.presence.RedisPresenceStore;
 import com.wedsync.hub.channel.AccessWatcher;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.EventHandlers;
@@ -22,6 +34,7 @@ import com.wedsync.hub.form.FormRoutes;
 import com.wedsync.hub.form.FormStatus;
 import com.wedsync.hub.form.LocalFieldStore;
 import com.wedsync.hub.form.LocalLockStore;
+import com.wedsync.hub.form.LocalSaveBuffer;
 import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
@@ -57,17 +70,21 @@ public final class Hub {
   private final Pool pool;
   private final AccessWatcher accessWatcher;
   private final SaveBuffer saves;
+  private final RedisConnections redis;
+  private final NodeLiveness liveness;
   private final int port;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher,
-              SaveBuffer saves, int port) {
+              SaveBuffer saves, RedisConnections redis, NodeLiveness liveness, int port) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
     this.accessWatcher = accessWatcher;
     this.saves = saves;
+    this.redis = redis;
+    this.liveness = liveness;
     this.port = port;
   }
 
@@ -104,7 +121,7 @@ public final class Hub {
     int port = config.http().port() == 0 ? freePort() : config.http().port();
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
-        config.socket(), config.presence(), config.forms(), config.log());
+        config.socket(), config.presence(), config.forms(), config.cluster(), config.log());
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
       log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
           + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
@@ -114,23 +131,49 @@ public final class Hub {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     Pool pool = database.pool(vertx, cfg.database().poolSize());
 
-    // Shared state behind its ports (in-process adapters: one node).
-    LocalBus bus = new LocalBus(vertx);
-    PresenceTracker presence = new PresenceTracker(new LocalPresenceStore(), bus, cfg.nodeId());
-    Publisher publisher = new Publisher(bus);
-
     HubMetrics metrics = new HubMetrics();
+    var forms = cfg.forms();
+    FormRepository formRepository = new FormRepository(pool);
+
+    // Shared state behind its ports: in-process adapters for one node, Redis adapters for a cluster.
+    LocalBus localBus = new LocalBus(vertx);
+    Bus bus;
+    PresenceStore presenceStore;
+    LockStore lockStore;
+    FieldStore fieldStore;
+    SaveBuffer saves;
+    RedisConnections redis = null;
+    Publisher publisher;
+    if (cfg.cluster().clustered()) {
+      var cluster = cfg.cluster();
+      RedisBus redisBus = new RedisBus(localBus, cfg.nodeId());
+      redis = new RedisConnections(vertx, cluster.redisUrl(), cluster.redisPoolSize(), cluster.sharded(),
+          cfg.nodeId(), redisBus::received);
+      redisBus.attach(redis);
+      bus = redisBus;
+      publisher = new Publisher(bus);
+      presenceStore = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
+      lockStore = new RedisLockStore(redis);
+      fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), cluster.sharded());
+      saves = new RedisSaveBuffer(vertx, redis, new RevisionWriter(pool), publisher, metrics, cfg.nodeId(),
+          forms.saveIntervalMs(), forms.saveRetryMaxMs());
+    } else {
+      bus = localBus;
+      publisher = new Publisher(bus);
+      presenceStore = new LocalPresenceStore();
+      lockStore = new LocalLockStore();
+      fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
+      saves = new LocalSaveBuffer(vertx, pool, publisher, metrics, forms.saveIntervalMs(), forms.saveRetryMaxMs());
+    }
+    PresenceTracker presence = new PresenceTracker(presenceStore, bus, cfg.nodeId());
+
     Principals principals = new Principals(pool);
     ChannelRegistry channels = new ChannelRegistry(pool);
     EventHandlers handlers = new EventHandlers();
     AccessWatcher accessWatcher = new AccessWatcher(vertx, database.connectOptions(), bus);
 
     // Collaborative forms: hot state and locks behind their ports, write-behind saves to PostgreSQL.
-    var forms = cfg.forms();
-    FormRepository formRepository = new FormRepository(pool);
-    LocalFieldStore fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
-    SaveBuffer saves = new SaveBuffer(vertx, pool, publisher, metrics, forms.saveIntervalMs(), forms.saveRetryMaxMs());
-    FieldLocks locks = new FieldLocks(new LocalLockStore(), fieldStore, publisher, metrics, pool, cfg.nodeId(),
+    FieldLocks locks = new FieldLocks(lockStore, fieldStore, publisher, metrics, pool, cfg.nodeId(),
         forms.lockLeaseMs(), forms.typingThrottleMs());
     FieldEditor editor = new FieldEditor(fieldStore, locks, saves, publisher, formRepository, metrics);
     FormStatus formStatus = new FormStatus(fieldStore, formRepository, publisher);
@@ -138,20 +181,28 @@ public final class Hub {
     editor.wire(formStatus, cascade);
     FormNotes notes = new FormNotes(formRepository, fieldStore, publisher);
     FormChannel.register(handlers, editor, locks, formStatus, notes);
-    saves.start();
-    locks.start(vertx);
+    RedisConnections redisConnections = redis;
+    NodeLiveness liveness = redis == null ? null
+        : new NodeLiveness(redis, cfg.nodeId(), cfg.cluster().nodeTtlMs(), presence::removeNode);
+    Future<Void> shared = redis == null ? Future.succeededFuture() : redis.start().onSuccess(v -> {
+      ((RedisPresenceStore) presenceStore).start(vertx);
+      liveness.start(vertx);
+    });
 
-    return TokenVerifier.create(vertx, cfg.auth()).compose(tokens -> {
+    return shared.compose(v -> TokenVerifier.create(vertx, cfg.auth())).compose(tokens -> {
+      saves.start();
+      locks.start(vertx);
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
           new UserLimits(cfg.socket()), metrics);
       HttpAuth httpAuth = new HttpAuth(tokens, principals);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount);
+      if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
       return accessWatcher.start()
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
     }).map(id -> {
-      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, port);
+      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, redisConnections, liveness, port);
       log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(), port, loops);
       return hub;
     }).recover(e -> {
@@ -191,6 +242,8 @@ public final class Hub {
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
         .transform(ar -> saves.drain(20_000).onFailure(e -> log.error("unsaved changes lost at shutdown: {}",
             e.getMessage())))
+        .transform(ar -> liveness == null ? Future.succeededFuture() : liveness.stop(vertx))
+        .transform(ar -> redis == null ? Future.succeededFuture() : redis.close())
         .transform(ar -> accessWatcher.stop())
         .transform(ar -> pool.close())
         .transform(ar -> vertx.close())

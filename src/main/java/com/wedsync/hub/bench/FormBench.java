@@ -42,6 +42,7 @@ public final class FormBench {
         --url URL                 the hub's HTTP base URL (ws:// is derived from it)     [http://127.0.0.1:4000]
         --jdbc-port PORT          the hub's PostgreSQL port (fixtures, checks); or --jdbc-url
         --jdbc-url URL            full JDBC URL instead of 127.0.0.1:PORT/postgres
+        --p5-url URL, --p5-jdbc-port PORT   run P5 against another (fresh) hub than P4          [the same hub]
         --db-user / --db-password PostgreSQL credentials                                  [postgres / postgres]
         --secret-file FILE        HS256 secret the hub verifies tokens with             [conf/dev-jwt-secret.txt]
         --p4-clients N            P4: clients, each on its own form                                       [100]
@@ -63,15 +64,18 @@ public final class FormBench {
   private final Vertx vertx;
   private final WebSocketClient client;
   private final DevTokens tokens;
-  private final String host;
-  private final int port;
+
+  /** A hub under test: its HTTP base URL (WebSocket host and port come from it) and its PostgreSQL (JDBC). */
+  private record Target(String url, String host, int port, String jdbcUrl) {
+    static Target of(String url, String jdbcUrl) {
+      URI u = URI.create(url);
+      return new Target(url, u.getHost(), u.getPort() > 0 ? u.getPort() : 80, jdbcUrl);
+    }
+  }
 
   private FormBench(Options o, Vertx vertx) throws Exception {
     this.o = o;
     this.vertx = vertx;
-    URI u = URI.create(o.url);
-    this.host = u.getHost();
-    this.port = u.getPort() > 0 ? u.getPort() : 80;
     // The default pool allows 50 WebSockets per server; a load generator needs them all open at once.
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000_000)
         .setConnectTimeout(30_000));
@@ -90,15 +94,16 @@ public final class FormBench {
   }
 
   private void run() throws Exception {
-    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P4, P5) against %s%n", o.url);
+    Target p4Hub = Target.of(o.url, o.jdbcUrl);
+    Target p5Hub = Target.of(o.p5Url != null ? o.p5Url : o.url, o.p5JdbcUrl != null ? o.p5JdbcUrl : o.jdbcUrl);
+    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P4, P5): P4 against %s, P5 against %s%s%n", p4Hub.url,
+        p5Hub.url, p4Hub.equals(p5Hub) ? " (the same hub)" : " (a hub of its own)");
     System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
         + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n", loadAvg());
-    try (Fixtures fx = new Fixtures(o.jdbcUrl, o.dbUser, o.dbPassword)) {
-      P4 p4 = o.p4Seconds > 0 && o.p4Clients > 0 ? runP4(fx) : null;
-      P5 p5 = o.p5Seconds > 0 && o.p5Editors > 0 ? runP5(fx) : null;
-      printTable(p4, p5);
-    }
+    P4 p4 = o.p4Seconds > 0 && o.p4Clients > 0 ? runP4(p4Hub) : null;
+    P5 p5 = o.p5Seconds > 0 && o.p5Editors > 0 ? runP5(p5Hub) : null;
+    printTable(p4, p5);
   }
 
   // ---- P4: lock acquire latency ----------------------------------------------------------------------------------
@@ -108,7 +113,7 @@ public final class FormBench {
                     long measured, double perSecond, long total, Map<String, Long> denials,
                     Map<String, Long> unlockErrors, long lostReplies, Map<String, Double> hubErrors) {}
 
-  private P4 runP4(Fixtures fx) throws Exception {
+  private P4 runP4(Target hub) throws Exception {
     int n = o.p4Clients;
     section("P4 — lock acquire latency");
     System.out.printf("  workload: %d clients, each joined to its own form (%d number fields, hard locks); each loops "
@@ -118,13 +123,17 @@ public final class FormBench {
         n, Fixtures.FIELDS_PER_FORM, Fixtures.FIELDS_PER_FORM,
         o.p4Rate > 0 ? o.p4Rate + " cycles/s per client" : "closed loop (next cycle as soon as the unlock is answered)",
         o.p4Seconds, o.warmupSeconds);
-    List<UUID> users = fx.users("p4", n);
-    List<UUID> forms = fx.forms("p4", n);
+    List<UUID> users, forms;
+    try (Fixtures fx = new Fixtures(hub.jdbcUrl, o.dbUser, o.dbPassword)) {
+      users = fx.users("p4", n);
+      forms = fx.forms("p4", n);
+    }
     List<String> topics = new ArrayList<>();
     for (UUID f : forms) topics.add("realtime:form:" + f);
-    List<BenchSocket> sockets = connectAll(users, topics, "P4");
+    List<BenchSocket> sockets = connectAll(hub, users, topics);
 
-    Scrape before = Scrape.fetch(o.url);
+    Scrape before = Scrape.fetch(hub.url);
+    LoopLag lag = new LoopLag(vertx, o.clientLoops);
     Histogram hist = histogram();
     LongAdder measured = new LongAdder(), total = new LongAdder(), lost = new LongAdder();
     Map<String, LongAdder> denials = new ConcurrentHashMap<>(), unlockErrors = new ConcurrentHashMap<>();
@@ -202,9 +211,10 @@ public final class FormBench {
       }.begin();
     }
     await(Future.all(loops), o.p4Seconds + 60);
+    String generatorLag = lag.stop();
     double window = (end - measureFrom) / 1e9;
     closeAll(sockets);
-    Scrape after = Scrape.fetch(o.url);
+    Scrape after = Scrape.fetch(hub.url);
 
     P4 r;
     synchronized (hist) {
@@ -219,6 +229,7 @@ public final class FormBench {
         r.p50, r.p90, r.p99, r.p999, r.max);
     System.out.printf("  denials: %s   unlock errors: %s   replies lost (socket closed): %d%n",
         describe(r.denials), describe(r.unlockErrors), r.lostReplies);
+    System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
     System.out.printf("  hub errors_total during P4: %s   load average after P4: %s%n", describeD(r.hubErrors),
         loadAvg());
     return r;
@@ -254,7 +265,13 @@ public final class FormBench {
     }
   }
 
-  private P5 runP5(Fixtures fx) throws Exception {
+  private P5 runP5(Target hub) throws Exception {
+    try (Fixtures fx = new Fixtures(hub.jdbcUrl, o.dbUser, o.dbPassword)) {
+      return runP5(hub, fx);
+    }
+  }
+
+  private P5 runP5(Target hub, Fixtures fx) throws Exception {
     int e = o.p5Editors;
     int formCount = (e + Fixtures.FIELDS_PER_FORM - 1) / Fixtures.FIELDS_PER_FORM;
     section("P5 — 1,000 editors each sending a change every 100 ms");
@@ -271,7 +288,7 @@ public final class FormBench {
     List<String> topics = new ArrayList<>();
     for (int i = 0; i < e; i++) topics.add("realtime:form:" + forms.get(i / Fixtures.FIELDS_PER_FORM));
     long c0 = System.nanoTime();
-    List<BenchSocket> sockets = connectAll(users, topics, "P5");
+    List<BenchSocket> sockets = connectAll(hub, users, topics);
     double connectSeconds = (System.nanoTime() - c0) / 1e9;
     List<Editor> editors = new ArrayList<>(e);
     for (int i = 0; i < e; i++) {
@@ -279,8 +296,9 @@ public final class FormBench {
     }
 
     // Nothing else writes fields on this throw-away hub, so the differences of the hub's save meters are P5's.
-    Scrape before = Scrape.fetch(o.url);
-    BatchWatch watch = new BatchWatch(o.url, 250);
+    Scrape before = Scrape.fetch(hub.url);
+    BatchWatch watch = new BatchWatch(hub.url, 250);
+    LoopLag lag = new LoopLag(vertx, o.clientLoops);
     Histogram hist = histogram();
     LongAdder sent = new LongAdder(), ok = new LongAdder(), closedUnder = new LongAdder(), late = new LongAdder();
     AtomicLong outstanding = new AtomicLong();
@@ -348,6 +366,7 @@ public final class FormBench {
     long graceUntil = sendingStopped + TimeUnit.SECONDS.toNanos(o.graceSeconds);
     while (outstanding.get() > 0 && System.nanoTime() < graceUntil) Thread.sleep(20);
     counting.set(false);
+    String generatorLag = lag.stop();
     double ackWaitSeconds = (System.nanoTime() - sendingStopped) / 1e9;
     // Everything below is read after counting stopped, so the figures are one consistent cut.
     long missing = outstanding.get();
@@ -396,7 +415,7 @@ public final class FormBench {
     long revisionsDb = fx.revisions(forms);
     Thread.sleep(200); // the batch's meters are recorded right after its commit
     List<BatchWatch.Batch> seen = watch.stop();
-    Scrape after = Scrape.fetch(o.url);
+    Scrape after = Scrape.fetch(hub.url);
 
     double batches = after.delta(before, "hub_save_batch_rows_count");
     double rows = after.delta(before, "hub_save_batch_rows_sum");
@@ -427,8 +446,12 @@ public final class FormBench {
     System.out.printf("  acks missing when the wait ended (%.1f s after the last send, at most %d s): %d unanswered + %d "
             + "whose socket closed; %d of them answered later, before the sockets were closed%n",
         r.ackWaitSeconds, o.graceSeconds, r.missing, r.lostOnClose, r.late);
-    System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms   (pushes received by the editors: %,d)%n",
-        r.p50, r.p99, r.max, r.pushes);
+    System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms%n", r.p50, r.p99, r.max);
+    System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
+    // Every accepted change goes to all (up to 10) editors of its form, the sender included.
+    System.out.printf("  field:changed and other pushes received by the editors: %,d (each accepted change is pushed "
+        + "to the %d editors of its form: ~%,d expected)%n", r.pushes, Fixtures.FIELDS_PER_FORM,
+        r.ok * Math.min(Fixtures.FIELDS_PER_FORM, r.editors));
     System.out.printf("  write-behind (hub /metrics, differences over P5): %.0f batches, %,.0f rows written, %.1f rows "
             + "per batch on average, %.0f at most, %,.0f revisions written; batch transaction %.0f ms on average, "
             + "%.0f ms at most%n",
@@ -482,11 +505,13 @@ public final class FormBench {
           String.format("mean %.1f, max %.0f rows per batch — %s", p5.rowsMean, p5.rowsMax,
               p5.rowsMean >= 200 ? "met" : "MISSED")});
       long lost = p5.missing + p5.lostOnClose;
-      boolean noneLost = lost == 0 && p5.behind == 0 && p5.valueMismatch == 0 && p5.sent > 0;
+      boolean noneLost = lost == 0 && p5.behindFirst == 0 && p5.valueMismatch == 0 && p5.sent > 0;
       rows.add(new String[] {"P5", w, "0 lost acks",
-          String.format("%d missing of %,d sets (%,d ok, %d refused); %d fields behind in PostgreSQL; revisions %,d "
-                  + "stored / %,d acked — %s", lost, p5.sent, p5.ok, sum(p5.errors), p5.behind, p5.revisionsDb, p5.ok,
-              noneLost ? "met" : "MISSED")});
+          String.format("%,d of %,d sets unacked after %d s (%,d ok, %,d refused); %,d fields not durable one window "
+                  + "after the last ack%s; p99 set→ack %.0f ms — %s", lost, p5.sent, o.graceSeconds, p5.ok,
+              sum(p5.errors), p5.behindFirst,
+              p5.behindFirst > 0 ? String.format(" (%,d after %.0f s)", p5.behind, p5.savedAfterMs / 1000) : "",
+              p5.p99, noneLost ? "met" : "MISSED")});
     }
     int[] width = {1, 8, 6, 8};
     String[] head = {"#", "workload", "target", "measured"};
@@ -514,7 +539,7 @@ public final class FormBench {
    * Opens one socket per user and joins it to its topic, {@code o.connectConcurrency} at a time (the hub reads the
    * user and checks the membership in PostgreSQL for each, so an unbounded burst would only measure its pool queue).
    */
-  private List<BenchSocket> connectAll(List<UUID> users, List<String> topics, String phase) throws Exception {
+  private List<BenchSocket> connectAll(Target hub, List<UUID> users, List<String> topics) throws Exception {
     int n = users.size();
     BenchSocket[] out = new BenchSocket[n];
     AtomicInteger next = new AtomicInteger();
@@ -522,27 +547,27 @@ public final class FormBench {
     for (int w = 0; w < Math.min(o.connectConcurrency, n); w++) {
       Promise<Void> done = Promise.promise();
       workers.add(done.future());
-      connectNext(next, users, topics, out, done);
+      connectNext(hub, next, users, topics, out, done);
     }
     await(Future.all(workers), 300);
     return List.of(out);
   }
 
-  private void connectNext(AtomicInteger next, List<UUID> users, List<String> topics, BenchSocket[] out,
-                           Promise<Void> done) {
+  private void connectNext(Target hub, AtomicInteger next, List<UUID> users, List<String> topics,
+                           BenchSocket[] out, Promise<Void> done) {
     int i = next.getAndIncrement();
     if (i >= users.size()) {
       done.tryComplete();
       return;
     }
     String token = tokens.user(users.get(i), 86_400);
-    BenchSocket.connect(vertx, client, host, port, token)
+    BenchSocket.connect(vertx, client, hub.host, hub.port, token)
         .compose(s -> s.join(topics.get(i), new JsonObject()).map(s))
         .onSuccess(s -> {
           synchronized (out) {
             out[i] = s;
           }
-          connectNext(next, users, topics, out, done);
+          connectNext(hub, next, users, topics, out, done);
         })
         .onFailure(e -> done.tryFail(new IllegalStateException("socket " + i + " could not connect and join "
             + topics.get(i) + ": " + e.getMessage(), e)));
@@ -636,6 +661,8 @@ public final class FormBench {
   private static final class Options {
     String url = "http://127.0.0.1:4000";
     String jdbcUrl;
+    String p5Url;
+    String p5JdbcUrl;
     String dbUser = "postgres";
     String dbPassword = "postgres";
     String secretFile = "conf/dev-jwt-secret.txt";
@@ -654,7 +681,7 @@ public final class FormBench {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      Integer jdbcPort = null;
+      Integer jdbcPort = null, p5JdbcPort = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--help") || a.equals("-h")) {
@@ -668,6 +695,8 @@ public final class FormBench {
             case "--url" -> o.url = v.replaceAll("/+$", "");
             case "--jdbc-port" -> jdbcPort = Integer.parseInt(v);
             case "--jdbc-url" -> o.jdbcUrl = v;
+            case "--p5-url" -> o.p5Url = v.replaceAll("/+$", "");
+            case "--p5-jdbc-port" -> p5JdbcPort = Integer.parseInt(v);
             case "--db-user" -> o.dbUser = v;
             case "--db-password" -> o.dbPassword = v;
             case "--secret-file" -> o.secretFile = v;
@@ -693,6 +722,8 @@ public final class FormBench {
         if (jdbcPort == null) usage("--jdbc-port (or --jdbc-url) is required: fixtures are written over JDBC");
         o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + jdbcPort + "/postgres";
       }
+      if ((o.p5Url == null) != (p5JdbcPort == null)) usage("--p5-url and --p5-jdbc-port go together");
+      if (p5JdbcPort != null) o.p5JdbcUrl = "jdbc:postgresql://127.0.0.1:" + p5JdbcPort + "/postgres";
       if (o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0 || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
         usage("--warmup-seconds must be shorter than each run");
       }

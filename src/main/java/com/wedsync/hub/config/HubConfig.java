@@ -15,6 +15,7 @@ public record HubConfig(
     Socket socket,
     Presence presence,
     Forms forms,
+    Cluster cluster,
     Log log) {
 
   public record Http(String host, int port, String publicUrl, int verticles) {}
@@ -43,6 +44,14 @@ public record HubConfig(
   public record Forms(int lockLeaseMs, int saveIntervalMs, int saveRetryMaxMs, int typingThrottleMs, int textOpsKept) {}
 
   public record Log(String format, String level) {}
+
+  /**
+   * @param clustered     false: one node with in-process state; true: shared state in Redis between nodes
+   * @param presenceTtlMs a presence entry not refreshed by its node for this long is gone
+   * @param nodeTtlMs     a node silent for this long is dead: survivors remove its presences
+   */
+  public record Cluster(boolean clustered, String redisUrl, int redisPoolSize, boolean sharded, int presenceTtlMs,
+                        int nodeTtlMs) {}
 
   public static HubConfig load() {
     return load(System.getenv());
@@ -104,6 +113,23 @@ public record HubConfig(
     Forms forms = new Forms(c.integer("forms.lockLeaseMs", 1000, 3_600_000),
         c.integer("forms.saveIntervalMs", 10, 600_000), c.integer("forms.saveRetryMaxMs", 100, 3_600_000),
         c.integer("forms.typingThrottleMs", 0, 60_000), c.integer("forms.textOpsKept", 10, 1_000_000));
+    boolean clustered = switch (c.string("cluster.mode").toLowerCase()) {
+      case "embedded" -> false;
+      case "cluster" -> true;
+      default -> throw new ConfigException("cluster.mode", "expected 'embedded' or 'cluster', got '"
+          + c.string("cluster.mode") + "'");
+    };
+    String redisUrl = c.string("cluster.redisUrl");
+    if (clustered && !redisUrl.matches("rediss?://.+")) {
+      throw new ConfigException("cluster.redisUrl", "cluster mode needs a redis://host:port URL, got '" + redisUrl + "'");
+    }
+    if (clustered && mode == DatabaseMode.EMBEDDED) {
+      throw new ConfigException("database.mode", "cluster mode needs one shared PostgreSQL: set database.mode "
+          + "to external and database.url");
+    }
+    Cluster cluster = new Cluster(clustered, redisUrl, c.integer("cluster.redisPoolSize", 1, 1024),
+        c.bool("cluster.sharded"), c.integer("cluster.presenceTtlMs", 1000, 600_000),
+        c.integer("cluster.nodeTtlMs", 1000, 600_000));
     String format = c.string("log.format");
     if (!format.equals("json") && !format.equals("text")) {
       throw new ConfigException("log.format", "expected 'json' or 'text', got '" + format + "'");
@@ -112,7 +138,7 @@ public record HubConfig(
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
     }
-    return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms,
+    return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
         new Log(format, level));
   }
 }

@@ -137,11 +137,11 @@ public final class RedisFieldStore implements FieldStore {
       String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
       String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
       return COMMIT.run(redis, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
-              repliesKey(change.formId())),
+              repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())),
           List.of(change.key(), String.valueOf(expectedVersion), encode(next), String.valueOf(change.version()),
               textOp == null ? "" : textOp.toJson().encode(), String.valueOf(textOpsKept), replyField,
               reply.encode(), String.valueOf(REPLIES_TTL_MS), sharded ? "SPUBLISH" : "PUBLISH",
-              RedisBus.channel(topic), message))
+              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)))
           .map(r -> switch (r.get(0).toInteger()) {
             case 1 -> CommitResult.committed(next);
             case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));

@@ -37,6 +37,8 @@ public final class HttpApi {
   private final Bus bus;
   private final HubMetrics metrics;
   private final List<Consumer<Router>> features = new ArrayList<>();
+  private final java.util.Map<String, java.util.function.Supplier<Future<?>>> readiness =
+      new java.util.LinkedHashMap<>();
   /** The OpenAPI contract: served, and checked before the handlers; parsed once, shared by every router. */
   private final OpenApiValidation openApi = new OpenApiValidation();
 
@@ -49,6 +51,12 @@ public final class HttpApi {
     this.presence = presence;
     this.bus = bus;
     this.metrics = metrics;
+  }
+
+  /** Another dependency {@code /ready} checks (PostgreSQL is always checked). */
+  public HttpApi readyWhen(String name, java.util.function.Supplier<Future<?>> check) {
+    readiness.put(name, check);
+    return this;
   }
 
   /** Feature packages add their routes here before the verticles start. */
@@ -83,11 +91,18 @@ public final class HttpApi {
   }
 
   private void ready(RoutingContext ctx) {
-    db.query("select 1").execute()
-        .onSuccess(rows -> json(ctx, 200, new JsonObject().put("status", "ready").put("node", nodeId)
-            .put("checks", new JsonObject().put("postgres", "ok"))))
-        .onFailure(e -> json(ctx, 503, new JsonObject().put("status", "not_ready").put("node", nodeId)
-            .put("checks", new JsonObject().put("postgres", e.getMessage()))));
+    java.util.Map<String, java.util.function.Supplier<Future<?>>> checks = new java.util.LinkedHashMap<>();
+    checks.put("postgres", () -> db.query("select 1").execute());
+    checks.putAll(readiness);
+    JsonObject results = new JsonObject();
+    List<Future<?>> all = new ArrayList<>();
+    checks.forEach((name, check) -> all.add(check.get()
+        .onSuccess(v -> results.put(name, "ok")).onFailure(e -> results.put(name, String.valueOf(e.getMessage())))));
+    Future.join(all).onComplete(ar -> {
+      boolean ready = ar.succeeded();
+      json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", nodeId)
+          .put("checks", results));
+    });
   }
 
   private static final String ME = """

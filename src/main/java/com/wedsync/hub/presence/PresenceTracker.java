@@ -57,6 +57,15 @@ public final class PresenceTracker {
     });
   }
 
+  /** A dead node's presences leave every channel; subscribers everywhere see the leaves. */
+  public Future<Void> removeNode(String deadNode) {
+    return store.removeNode(deadNode).map(removed -> {
+      removed.forEach((topic, entries) -> entries.forEach(e ->
+          bus.publish(new PresenceDelta(topic, e.key(), List.of(), List.of(e.meta())))));
+      return null;
+    });
+  }
+
   /** The {@code presence_state} payload: key → {"metas": [...]}. */
   public Future<JsonObject> state(String topic) {
     return store.list(topic).map(PresenceTracker::group);

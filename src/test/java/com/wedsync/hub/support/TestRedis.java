@@ -10,10 +10,11 @@ public final class TestRedis implements AutoCloseable {
   private final RedisServer server;
   private final int port;
 
-  private TestRedis(int port) throws IOException {
+  private TestRedis(int port, java.nio.file.Path dir) throws IOException {
     this.port = port;
+    // Append-only file with fsync on every write: a restarted Redis comes back with everything (as in production).
     this.server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"")
-        .setting("appendonly no").build();
+        .setting("appendonly yes").setting("appendfsync always").setting("dir " + dir).build();
   }
 
   /** A fresh Redis on a free port; close it (or let the JVM end) to stop it. */
@@ -23,7 +24,7 @@ public final class TestRedis implements AutoCloseable {
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      TestRedis r = new TestRedis(port);
+      TestRedis r = new TestRedis(port, java.nio.file.Files.createTempDirectory("test-redis"));
       r.server.start();
       Runtime.getRuntime().addShutdownHook(new Thread(r::close));
       return r;

@@ -1,0 +1,203 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.metrics.HubMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The cluster {@link SaveBuffer}. The field store's commit script appends every accepted change to its form's pending
+ * list in Redis, so a change is durable the moment it is accepted. Every node flushes every form with pending changes
+ * (one node at a time per form, by a short Redis lease), so a dead node's unwritten changes are written by the others.
+ * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed.
+ */
+public final class RedisSaveBuffer implements SaveBuffer {
+  private static final Logger log = LoggerFactory.getLogger(RedisSaveBuffer.class);
+  static final String PENDING_FORMS = "hub:pending-forms";
+  private static final int MAX_PER_FLUSH = 2000;
+
+  private final Vertx vertx;
+  private final RedisConnections redis;
+  private final RevisionWriter writer;
+  private final Publisher publisher;
+  private final HubMetrics metrics;
+  private final String nodeId;
+  private final long intervalMs;
+  private final long retryMaxMs;
+  private long backoffMs;
+  private long timer = -1;
+  private volatile boolean stopped;
+  private Future<Void> inFlight = Future.succeededFuture();
+  private long batches, rowsWritten, revisionsWritten, failures;
+
+  public RedisSaveBuffer(Vertx vertx, RedisConnections redis, RevisionWriter writer, Publisher publisher,
+                         HubMetrics metrics, String nodeId, long intervalMs, long retryMaxMs) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.writer = writer;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.nodeId = nodeId;
+    this.intervalMs = intervalMs;
+    this.retryMaxMs = retryMaxMs;
+  }
+
+  static String pendingKey(UUID formId) {
+    return RedisFieldStore.formKey(formId) + ":pending";
+  }
+
+  private static String flushLease(String formId) {
+    return "hub:form:{form:" + formId + "}:flushing";
+  }
+
+  static String encode(FieldChange c) {
+    return new JsonObject().put("form", c.formId().toString()).put("fid", c.fieldId().toString()).put("key", c.key())
+        .put("v", c.version()).put("value", c.value()).put("prev", c.previousValue()).put("kind", c.kind())
+        .put("ops", c.ops()).put("op", c.opId()).put("src", c.source())
+        .put("by", c.byUser() == null ? null : c.byUser().toString()).put("name", c.byName())
+        .put("at", c.at().toString()).encode();
+  }
+
+  static FieldChange decode(String raw) {
+    JsonObject j = new JsonObject(raw);
+    String by = j.getString("by");
+    return new FieldChange(UUID.fromString(j.getString("form")), UUID.fromString(j.getString("fid")),
+        j.getString("key"), j.getLong("v"), j.getValue("value"), j.getValue("prev"), j.getString("kind"),
+        j.getJsonArray("ops"), j.getString("op"), j.getString("src"), by == null ? null : UUID.fromString(by),
+        j.getString("name"), Instant.parse(j.getString("at")));
+  }
+
+  @Override
+  public void start() {
+    schedule(intervalMs);
+  }
+
+  private void schedule(long delay) {
+    if (stopped) return;
+    timer = vertx.setTimer(delay, id -> flush().onComplete(ar -> schedule(backoffMs > 0 ? backoffMs : intervalMs)));
+  }
+
+  /** The change is already queued by the commit script; this makes sure its form is on the list of forms to flush. */
+  @Override
+  public void add(FieldChange change) {
+    redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(change.formId().toString()))
+        .onFailure(e -> log.warn("could not list form {} as pending: {}", change.formId(), e.getMessage()));
+  }
+
+  @Override
+  public synchronized Stats stats() {
+    return new Stats(batches, rowsWritten, revisionsWritten, failures, 0);
+  }
+
+  @Override
+  public synchronized Future<Void> flush() {
+    Future<Void> previous = inFlight;
+    Promise<Void> done = Promise.promise();
+    inFlight = done.future();
+    previous.onComplete(ignored -> flushAll().onComplete(done));
+    return done.future();
+  }
+
+  private Future<Void> flushAll() {
+    return redis.send(Request.cmd(Command.SMEMBERS).arg(PENDING_FORMS)).compose(forms -> {
+      Future<Void> chain = Future.succeededFuture();
+      if (forms != null) {
+        for (Response f : forms) {
+          String formId = f.toString();
+          chain = chain.compose(v -> flushForm(formId));
+        }
+      }
+      return chain;
+    }).onSuccess(v -> backoffMs = 0).onFailure(e -> {
+      synchronized (this) {
+        failures++;
+      }
+      backoffMs = Math.min(retryMaxMs, backoffMs == 0 ? 500 : backoffMs * 2);
+      metrics.error("save_failed");
+      log.warn("flushing pending changes failed, retrying in {} ms: {}", backoffMs, e.getMessage());
+    });
+  }
+
+  /** Flushes one form if no other node is doing it right now. */
+  private Future<Void> flushForm(String formId) {
+    UUID form = UUID.fromString(formId);
+    return redis.send(Request.cmd(Command.SET).arg(flushLease(formId)).arg(nodeId).arg("NX").arg("PX").arg(30_000))
+        .compose(got -> got == null ? Future.succeededFuture()
+            : writeForm(form).eventually(() -> redis.send(Request.cmd(Command.DEL).arg(flushLease(formId)))));
+  }
+
+  private Future<Void> writeForm(UUID form) {
+    String key = pendingKey(form);
+    return redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(MAX_PER_FLUSH - 1)).compose(items -> {
+      if (items == null || items.size() == 0) return forget(form);
+      Map<String, List<FieldChange>> byField = new LinkedHashMap<>();
+      for (Response item : items) {
+        FieldChange c = decode(item.toString());
+        byField.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
+      }
+      byField.values().forEach(list -> list.sort((a, b) -> Long.compare(a.version(), b.version())));
+      int n = items.size();
+      long started = System.nanoTime();
+      return writer.write(byField.values())
+          .compose(v -> redis.send(Request.cmd(Command.LTRIM).arg(key).arg(n).arg(-1)))
+          .map(v -> {
+            synchronized (this) {
+              batches++;
+              rowsWritten += byField.size();
+              revisionsWritten += n;
+            }
+            metrics.saveBatch(byField.size(), n, System.nanoTime() - started);
+            for (List<FieldChange> changes : byField.values()) {
+              FieldChange last = changes.get(changes.size() - 1);
+              publisher.durable("form:" + form, "field:saved",
+                  new JsonObject().put("field", last.key()).put("version", last.version()));
+            }
+            return null;
+          })
+          .compose(v -> n >= MAX_PER_FLUSH ? writeForm(form) : forget(form));
+    });
+  }
+
+  /** Takes an empty form off the pending list, putting it back if a commit raced in meanwhile. */
+  private Future<Void> forget(UUID form) {
+    String key = pendingKey(form);
+    return redis.send(Request.cmd(Command.LLEN).arg(key)).compose(len -> len.toLong() > 0 ? Future.succeededFuture()
+        : redis.send(Request.cmd(Command.SREM).arg(PENDING_FORMS).arg(form.toString()))
+            .compose(r -> redis.send(Request.cmd(Command.LLEN).arg(key)))
+            .compose(again -> again.toLong() == 0 ? Future.succeededFuture()
+                : redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(form.toString())))
+            .mapEmpty());
+  }
+
+  @Override
+  public Future<Void> drain(long withinMs) {
+    stopped = true;
+    if (timer >= 0) vertx.cancelTimer(timer);
+    long deadline = System.currentTimeMillis() + withinMs;
+    return drainUntil(deadline);
+  }
+
+  private Future<Void> drainUntil(long deadline) {
+    return flush().recover(e -> {
+      if (System.currentTimeMillis() > deadline) return Future.failedFuture(e);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(200, id -> drainUntil(deadline).onComplete(p));
+      return p.future();
+    });
+  }
+}

@@ -1,0 +1,101 @@
+package com.wedsync.hub.support;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A hub node in its own JVM (the test's classpath), so a test can kill it with SIGKILL like a crashed server: no
+ * shutdown hook, no goodbye to Redis or PostgreSQL.
+ */
+public final class HubProcess implements AutoCloseable {
+  private final Process process;
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  public final int port;
+  public final String nodeId;
+
+  private HubProcess(Process process, int port, String nodeId) {
+    this.process = process;
+    this.port = port;
+    this.nodeId = nodeId;
+  }
+
+  public static HubProcess start(String nodeId, Map<String, String> overrides) {
+    try {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Map<String, String> env = new HashMap<>();
+      env.put("HUB_DATABASE_MODE", "external");
+      env.put("HUB_DATABASE_URL", TestPostgres.url());
+      env.put("HUB_HTTP_PORT", String.valueOf(port));
+      env.put("HUB_LOG_FORMAT", "text");
+      env.put("HUB_NODE_ID", nodeId);
+      env.put("HUB_DEMO_DATA", "false");
+      env.putAll(overrides);
+      ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-cp",
+          System.getProperty("java.class.path"), "com.wedsync.hub.Hub").redirectErrorStream(true);
+      pb.environment().keySet().removeIf(k -> k.startsWith("HUB_"));
+      pb.environment().putAll(env);
+      HubProcess hub = new HubProcess(pb.start(), port, nodeId);
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(hub.process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) hub.output.add(line);
+        } catch (Exception ignored) {
+          // the process ended
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        if (hub.output.stream().anyMatch(l -> l.contains("is ready"))) return hub;
+        if (!hub.process.isAlive()) throw new IllegalStateException("node " + nodeId + " died: " + hub.output);
+        Thread.sleep(50);
+      }
+      hub.kill();
+      throw new IllegalStateException("node " + nodeId + " did not start: " + hub.output);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String wsUrl(String token) {
+    return "ws://127.0.0.1:" + port + "/realtime/v1/websocket?vsn=2.0.0&apikey=" + token;
+  }
+
+  /** SIGKILL: the node vanishes without any cleanup. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public List<String> output() {
+    return output;
+  }
+
+  @Override
+  public void close() {
+    if (!process.isAlive()) return;
+    try {
+      new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) kill();
+    } catch (Exception e) {
+      kill();
+    }
+  }
+}
