@@ -39,25 +39,27 @@ public final class FormBench {
   private static final String HELP = """
       usage: java -cp target/hub.jar com.wedsync.hub.bench.FormBench --url URL --jdbc-port PORT [options]
 
-        --url URL                 the hub's HTTP base URL (ws:// is derived from it)     [http://127.0.0.1:4000]
-        --jdbc-port PORT          the hub's PostgreSQL port (fixtures, checks); or --jdbc-url
-        --jdbc-url URL            full JDBC URL instead of 127.0.0.1:PORT/postgres
-        --p5-url URL, --p5-jdbc-port PORT   run P5 against another (fresh) hub than P4          [the same hub]
-        --db-user / --db-password PostgreSQL credentials                                  [postgres / postgres]
-        --secret-file FILE        HS256 secret the hub verifies tokens with             [conf/dev-jwt-secret.txt]
-        --p4-clients N            P4: clients, each on its own form                                       [100]
-        --p4-seconds N            P4: duration, 0 skips P4                                                 [20]
-        --p4-rate N               P4: lock cycles per second per client, 0 = closed loop                    [0]
-        --p5-editors N            P5: editors (one user and one field each, 10 per form), 0 skips P5     [1000]
-        --p5-seconds N            P5: duration, 0 skips P5                                                 [20]
-        --p5-interval-ms N        P5: each editor sends one field:set this often                          [100]
-        --warmup-seconds N        latency percentiles leave out requests sent in the first N seconds        [2]
-        --grace-seconds N         P5: how long to wait for outstanding acks after the last send            [10]
-        --save-interval-ms N      the hub's forms.saveIntervalMs (how long to wait for the last batch)   [2000]
-        --drain-seconds N         P5: if fields are behind after one batch window, keep reading this long [120]
-        --client-loops N          event loops of the load generator                                         [2]
-        --connect-concurrency N   WebSocket connects (and joins) in flight at once                         [64]
-        --help                    this text
+        --url URL                the hub's HTTP base URL (ws:// is derived from it)   [http://127.0.0.1:4000]
+        --jdbc-port PORT         the hub's PostgreSQL port (fixtures, read-back), or:
+        --jdbc-url URL           a full JDBC URL instead of jdbc:postgresql://127.0.0.1:PORT/postgres
+        --p5-url URL             run P5 against another (fresh) hub than P4, with:            [the same hub]
+        --p5-jdbc-port PORT      that hub's PostgreSQL port
+        --hub-pid, --p5-hub-pid  the hubs' process ids, to show their share of the CPUs (Linux)       [unknown]
+        --db-user, --db-password PostgreSQL credentials                                 [postgres, postgres]
+        --secret-file FILE       the HS256 secret the hub verifies tokens with     [conf/dev-jwt-secret.txt]
+        --p4-clients N           P4: clients, each on its own form                                    [100]
+        --p4-seconds N           P4: duration; 0 skips P4                                              [20]
+        --p4-rate N              P4: lock cycles per second per client; 0 = closed loop                 [0]
+        --p5-editors N           P5: editors (one user, one field each, 10 per form); 0 skips P5     [1000]
+        --p5-seconds N           P5: duration; 0 skips P5                                              [20]
+        --p5-interval-ms N       P5: each editor sends one field:set this often                       [100]
+        --warmup-seconds N       latency percentiles leave out requests sent in the first N s           [2]
+        --grace-seconds N        P5: how long to wait for outstanding acks after the last send         [10]
+        --save-interval-ms N     the hub's forms.saveIntervalMs (when to read PostgreSQL back)       [2000]
+        --drain-seconds N        P5: if fields are behind then, keep reading back at most this long   [120]
+        --client-loops N         event loops of the load generator                                      [2]
+        --connect-concurrency N  WebSocket connects (and joins) in flight at once                      [64]
+        --help                   this text
       """;
 
   private final Options o;
@@ -66,10 +68,10 @@ public final class FormBench {
   private final DevTokens tokens;
 
   /** A hub under test: its HTTP base URL (WebSocket host and port come from it) and its PostgreSQL (JDBC). */
-  private record Target(String url, String host, int port, String jdbcUrl) {
-    static Target of(String url, String jdbcUrl) {
+  private record Target(String url, String host, int port, String jdbcUrl, long pid) {
+    static Target of(String url, String jdbcUrl, long pid) {
       URI u = URI.create(url);
-      return new Target(url, u.getHost(), u.getPort() > 0 ? u.getPort() : 80, jdbcUrl);
+      return new Target(url, u.getHost(), u.getPort() > 0 ? u.getPort() : 80, jdbcUrl, pid);
     }
   }
 
@@ -94,15 +96,18 @@ public final class FormBench {
   }
 
   private void run() throws Exception {
-    Target p4Hub = Target.of(o.url, o.jdbcUrl);
-    Target p5Hub = Target.of(o.p5Url != null ? o.p5Url : o.url, o.p5JdbcUrl != null ? o.p5JdbcUrl : o.jdbcUrl);
-    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P4, P5): P4 against %s, P5 against %s%s%n", p4Hub.url,
-        p5Hub.url, p4Hub.equals(p5Hub) ? " (the same hub)" : " (a hub of its own)");
+    Target p4Hub = Target.of(o.url, o.jdbcUrl, o.hubPid);
+    Target p5Hub = o.p5Url == null ? p4Hub : Target.of(o.p5Url, o.p5JdbcUrl, o.p5HubPid);
+    boolean runP4 = o.p4Seconds > 0 && o.p4Clients > 0, runP5 = o.p5Seconds > 0 && o.p5Editors > 0;
+    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P4, P5)%s%s%n",
+        runP4 ? ": P4 against " + p4Hub.url : "",
+        !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url
+            + (runP4 && !p4Hub.equals(p5Hub) ? " (a fresh hub of its own)" : ""));
     System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
         + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n", loadAvg());
-    P4 p4 = o.p4Seconds > 0 && o.p4Clients > 0 ? runP4(p4Hub) : null;
-    P5 p5 = o.p5Seconds > 0 && o.p5Editors > 0 ? runP5(p5Hub) : null;
+    P4 p4 = runP4 ? runP4(p4Hub) : null;
+    P5 p5 = runP5 ? runP5(p5Hub) : null;
     printTable(p4, p5);
   }
 
@@ -115,7 +120,7 @@ public final class FormBench {
 
   private P4 runP4(Target hub) throws Exception {
     int n = o.p4Clients;
-    section("P4 — lock acquire latency");
+    section("P4 — lock acquire latency (the target: p99 ≤ 3 ms on one node)");
     System.out.printf("  workload: %d clients, each joined to its own form (%d number fields, hard locks); each loops "
             + "field:lock on field k (k cycles over the %d fields) → ok reply → field:unlock → next, %s, for %d s.%n"
             + "  latency = client send of field:lock → its phx_reply (ok); requests sent in the first %d s are not "
@@ -134,6 +139,7 @@ public final class FormBench {
 
     Scrape before = Scrape.fetch(hub.url);
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
+    CpuShare cpu = new CpuShare(hub.pid);
     Histogram hist = histogram();
     LongAdder measured = new LongAdder(), total = new LongAdder(), lost = new LongAdder();
     Map<String, LongAdder> denials = new ConcurrentHashMap<>(), unlockErrors = new ConcurrentHashMap<>();
@@ -212,6 +218,7 @@ public final class FormBench {
     }
     await(Future.all(loops), o.p4Seconds + 60);
     String generatorLag = lag.stop();
+    String cpuShare = cpu.report();
     double window = (end - measureFrom) / 1e9;
     closeAll(sockets);
     Scrape after = Scrape.fetch(hub.url);
@@ -230,6 +237,7 @@ public final class FormBench {
     System.out.printf("  denials: %s   unlock errors: %s   replies lost (socket closed): %d%n",
         describe(r.denials), describe(r.unlockErrors), r.lostReplies);
     System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
+    System.out.printf("  CPU during P4: %s%n", cpuShare);
     System.out.printf("  hub errors_total during P4: %s   load average after P4: %s%n", describeD(r.hubErrors),
         loadAvg());
     return r;
@@ -274,7 +282,7 @@ public final class FormBench {
   private P5 runP5(Target hub, Fixtures fx) throws Exception {
     int e = o.p5Editors;
     int formCount = (e + Fixtures.FIELDS_PER_FORM - 1) / Fixtures.FIELDS_PER_FORM;
-    section("P5 — 1,000 editors each sending a change every 100 ms");
+    section("P5 — editors each sending a change every " + o.p5IntervalMs + " ms (the target: 1,000 editors, 100 ms)");
     System.out.printf("  workload: %d editors (one user, one socket each) on %d forms × %d number fields, one field per "
             + "editor (no conflicts); every editor sends field:set every %d ms (%,d sets/s offered), starts staggered "
             + "evenly over one interval, for %d s; base_version = last acked version + sets still in flight.%n"
@@ -299,6 +307,7 @@ public final class FormBench {
     Scrape before = Scrape.fetch(hub.url);
     BatchWatch watch = new BatchWatch(hub.url, 250);
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
+    CpuShare cpu = new CpuShare(hub.pid);
     Histogram hist = histogram();
     LongAdder sent = new LongAdder(), ok = new LongAdder(), closedUnder = new LongAdder(), late = new LongAdder();
     AtomicLong outstanding = new AtomicLong();
@@ -367,6 +376,7 @@ public final class FormBench {
     while (outstanding.get() > 0 && System.nanoTime() < graceUntil) Thread.sleep(20);
     counting.set(false);
     String generatorLag = lag.stop();
+    String cpuShare = cpu.report();
     double ackWaitSeconds = (System.nanoTime() - sendingStopped) / 1e9;
     // Everything below is read after counting stopped, so the figures are one consistent cut.
     long missing = outstanding.get();
@@ -448,6 +458,7 @@ public final class FormBench {
         r.ackWaitSeconds, o.graceSeconds, r.missing, r.lostOnClose, r.late);
     System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms%n", r.p50, r.p99, r.max);
     System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
+    System.out.printf("  CPU while sending and awaiting acks: %s%n", cpuShare);
     // Every accepted change goes to all (up to 10) editors of its form, the sender included.
     System.out.printf("  field:changed and other pushes received by the editors: %,d (each accepted change is pushed "
         + "to the %d editors of its form: ~%,d expected)%n", r.pushes, Fixtures.FIELDS_PER_FORM,
@@ -663,6 +674,8 @@ public final class FormBench {
     String jdbcUrl;
     String p5Url;
     String p5JdbcUrl;
+    long hubPid = -1;
+    long p5HubPid = -1;
     String dbUser = "postgres";
     String dbPassword = "postgres";
     String secretFile = "conf/dev-jwt-secret.txt";
@@ -697,6 +710,8 @@ public final class FormBench {
             case "--jdbc-url" -> o.jdbcUrl = v;
             case "--p5-url" -> o.p5Url = v.replaceAll("/+$", "");
             case "--p5-jdbc-port" -> p5JdbcPort = Integer.parseInt(v);
+            case "--hub-pid" -> o.hubPid = Long.parseLong(v);
+            case "--p5-hub-pid" -> o.p5HubPid = Long.parseLong(v);
             case "--db-user" -> o.dbUser = v;
             case "--db-password" -> o.dbPassword = v;
             case "--secret-file" -> o.secretFile = v;

@@ -154,7 +154,7 @@ public final class FieldEditor {
         throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
             + field.version() + ")");
       }
-      return store.textOpsSince(formId, key, base).compose(since -> {
+      return store.textOpsSince(formId, key, base, field.version()).compose(since -> {
         TextOp applied = TextHistory.rebase(op, since);
         String current = field.value() instanceof String s ? s : "";
         String next;

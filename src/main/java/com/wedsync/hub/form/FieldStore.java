@@ -26,8 +26,12 @@ public interface FieldStore {
    */
   Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply);
 
-  /** Text ops applied after {@code version}, oldest first; fails when they are no longer all kept. */
-  Future<List<TextOp>> textOpsSince(UUID formId, String key, long version);
+  /**
+   * The text ops that took the field from {@code version} to {@code upTo}, oldest first (the caller's view of the
+   * field is at {@code upTo}; later ops are not its business: its commit will find the field moved and retry). Fails
+   * with {@code conflict} when they are no longer all kept.
+   */
+  Future<List<TextOp>> textOpsSince(UUID formId, String key, long version, long upTo);
 
   /** The reply the op id got on this form, or null when it is unknown here. */
   Future<JsonObject> reply(UUID formId, UUID user, String opId);

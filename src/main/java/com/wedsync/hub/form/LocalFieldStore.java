@@ -113,24 +113,24 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version) {
+  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version, long upTo) {
     return live(formId).compose(form -> {
       synchronized (form) {
         FieldState current = form.fields.get(key);
         if (current == null) return Future.failedFuture(ChannelError.invalid("field", "no field '" + key + "'"));
-        if (version == current.version()) return Future.succeededFuture(List.of());
+        if (version == upTo) return Future.succeededFuture(List.of());
         ArrayDeque<VersionedOp> log = form.textOps.get(key);
         List<TextOp> since = new ArrayList<>();
         long expected = version + 1;
         if (log != null) {
           for (VersionedOp v : log) {
             if (v.version() <= version) continue;
-            if (v.version() != expected) break;
+            if (v.version() != expected || v.version() > upTo) break;
             since.add(v.op());
             expected++;
           }
         }
-        if (expected != current.version() + 1) {
+        if (expected != upTo + 1) {
           return Future.failedFuture(new ChannelError("conflict", "base_version " + version
               + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
         }

@@ -152,10 +152,10 @@ public final class RedisFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version) {
+  public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version, long upTo) {
     return form(formId).compose(snapshot -> {
       FieldState current = snapshot.field(key).orElseThrow(() -> ChannelError.invalid("field", "no field '" + key + "'"));
-      if (version == current.version()) return Future.succeededFuture(List.of());
+      if (version == upTo) return Future.succeededFuture(List.of());
       return redis.send(Request.cmd(Command.LRANGE).arg(opsKey(formId, key)).arg(0).arg(-1)).compose(r -> {
         List<TextOp> since = new ArrayList<>();
         long expected = version + 1;
@@ -165,12 +165,12 @@ public final class RedisFieldStore implements FieldStore {
             int bar = s.indexOf('|');
             long v = Long.parseLong(s.substring(0, bar));
             if (v <= version) continue;
-            if (v != expected) break;
+            if (v != expected || v > upTo) break;
             since.add(TextOp.parse(new JsonArray(s.substring(bar + 1))));
             expected++;
           }
         }
-        if (expected != current.version() + 1) {
+        if (expected != upTo + 1) {
           return Future.failedFuture(new ChannelError("conflict", "base_version " + version
               + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
         }

@@ -3,6 +3,7 @@ package com.wedsync.hub.cluster;
 import com.wedsync.hub.auth.DevTokens;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.support.HubProcess;
+import com.wedsync.hub.support.OtClient;
 import com.wedsync.hub.support.TestForms;
 import com.wedsync.hub.support.TestPostgres;
 import com.wedsync.hub.support.TestRedis;
@@ -198,6 +199,87 @@ class ClusterTest {
       while (!"\"after\"@2".equals(stored(form, "a")) && System.currentTimeMillis() < deadline) Thread.sleep(200);
       assertEquals("\"after\"@2", stored(form, "a"));
       assertEquals(2, revisions(form));
+    }
+  }
+
+  @Test
+  void concurrentTextOpsThroughDifferentNodesConverge() throws Exception {
+    UUID form = TestForms.create("cluster text", "story:textarea");
+    String topic = "realtime:form:" + form;
+    java.util.List<OtClient> editors = new java.util.ArrayList<>();
+    UUID[] people = {EMMA, JAMES, SARAH, EMMA, JAMES, SARAH};
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    for (int i = 0; i < people.length; i++) {
+      WsClient ws = on(i % 2 == 0 ? n1 : n2, people[i]);
+      ws.join(topic);
+      editors.add(new OtClient(i, ws, topic, "story", run));
+    }
+    java.util.Random r = new java.util.Random(7);
+    java.util.List<String> markers = new java.util.ArrayList<>();
+    try {
+      for (int step = 0; step < 200; step++) {
+        OtClient e = editors.get(r.nextInt(editors.size()));
+        if (r.nextBoolean()) {
+          var op = com.wedsync.hub.form.text.RandomTextOps.markerSafeOp(r, e.text, markers, "n" + e.id + "-" + step);
+          if (!op.isNoop()) e.edit(op);
+        } else {
+          e.drain();
+        }
+      }
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline) {
+        editors.forEach(OtClient::drain);
+        long max = editors.stream().mapToLong(x -> x.version).max().orElse(0);
+        if (editors.stream().allMatch(x -> x.idle() && x.version == max)) break;
+        Thread.sleep(5);
+      }
+      OtClient first = editors.get(0);
+      for (OtClient e : editors) assertEquals(first.text, e.text, "client " + e.id + " converged");
+      for (String m : markers) assertTrue(first.text.contains(m), "insert " + m + " kept");
+      long deadlineSaved = System.currentTimeMillis() + 10_000;
+      while (!stored(form, "story").endsWith("@" + first.version) && System.currentTimeMillis() < deadlineSaved) {
+        Thread.sleep(100);
+      }
+      assertEquals(new JsonArray().add(first.text).encode().replaceAll("^\\[|]$", "") + "@" + first.version,
+          stored(form, "story"));
+    } finally {
+      editors.forEach(e -> e.ws.close());
+    }
+  }
+
+  @Test
+  void theSameLockIsNeverHeldTwiceUnderAStormAcrossNodes() {
+    UUID form = TestForms.create("cluster storm", "hot:text");
+    String topic = "realtime:form:" + form;
+    java.util.List<WsClient> clients = new java.util.ArrayList<>();
+    UUID[] people = {EMMA, JAMES, SARAH};
+    try {
+      for (int i = 0; i < 18; i++) {
+        WsClient c = on(i % 2 == 0 ? n1 : n2, people[i % 3]);
+        c.join(topic);
+        clients.add(c);
+      }
+      java.util.List<String> refs = new java.util.ArrayList<>();
+      for (WsClient c : clients) {
+        String ref = c.nextRef();
+        refs.add(ref);
+        c.send(null, ref, topic, "field:lock", new JsonObject().put("field", "hot"));
+      }
+      java.util.Set<String> holders = new java.util.HashSet<>();
+      int granted = 0;
+      for (int i = 0; i < clients.size(); i++) {
+        JsonObject reply = clients.get(i).replyTo(refs.get(i));
+        if ("ok".equals(reply.getString("status"))) {
+          granted++;
+          holders.add(people[i % 3].toString());
+        } else {
+          assertEquals("locked", reply.getJsonObject("response").getString("reason"));
+        }
+      }
+      // A user re-locking replaces their own lease, so several grants may go to one user; never to two users.
+      assertEquals(1, holders.size(), "one holder across both nodes, granted " + granted + " time(s)");
+    } finally {
+      clients.forEach(WsClient::close);
     }
   }
 

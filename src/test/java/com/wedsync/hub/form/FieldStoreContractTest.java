@@ -131,12 +131,13 @@ class FieldStoreContractTest {
           "user", EMMA, "Emma", Instant.now());
       assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(c, v - 1, op, new JsonObject())).kind());
     }
-    List<TextOp> since = await(node.store().textOpsSince(form, "story", 55));
+    List<TextOp> since = await(node.store().textOpsSince(form, "story", 55, 60));
     assertEquals(5, since.size());
     assertEquals(new JsonArray().add("6"), since.get(0).toJson());
-    assertEquals(List.of(), await(node.store().textOpsSince(form, "story", 60)));
+    assertEquals(3, await(node.store().textOpsSince(form, "story", 55, 58)).size(), "only up to the caller's view");
+    assertEquals(List.of(), await(node.store().textOpsSince(form, "story", 60, 60)));
     ExecutionException tooOld = assertThrows(ExecutionException.class,
-        () -> await(node.store().textOpsSince(form, "story", 2)));
+        () -> await(node.store().textOpsSince(form, "story", 2, 60)));
     assertInstanceOf(ChannelError.class, tooOld.getCause());
     assertEquals("conflict", ((ChannelError) tooOld.getCause()).reason());
   }

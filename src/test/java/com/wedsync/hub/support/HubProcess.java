@@ -43,6 +43,9 @@ public final class HubProcess implements AutoCloseable {
       env.putAll(overrides);
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-cp",
           System.getProperty("java.class.path"), "com.wedsync.hub.Hub").redirectErrorStream(true);
+      java.nio.file.Path logs = java.nio.file.Path.of("target", "cluster-logs");
+      java.nio.file.Files.createDirectories(logs);
+      java.nio.file.Path logFile = logs.resolve(nodeId + "-" + port + ".log");
       pb.environment().keySet().removeIf(k -> k.startsWith("HUB_"));
       pb.environment().putAll(env);
       HubProcess hub = new HubProcess(pb.start(), port, nodeId);
@@ -50,7 +53,14 @@ public final class HubProcess implements AutoCloseable {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(hub.process.getInputStream(),
             StandardCharsets.UTF_8))) {
           String line;
-          while ((line = r.readLine()) != null) hub.output.add(line);
+          try (var log = java.nio.file.Files.newBufferedWriter(logFile)) {
+            while ((line = r.readLine()) != null) {
+              hub.output.add(line);
+              log.write(line);
+              log.newLine();
+              log.flush();
+            }
+          }
         } catch (Exception ignored) {
           // the process ended
         }
