@@ -10,8 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -376,17 +374,24 @@ public final class FieldEditor {
   private void accepted(Editor who, FormSnapshot before, FieldChange change) {
     String topic = before.info().topic();
     saves.add(change);
-    FormSnapshot.Progress was = before.progress();
-    List<FieldState> after = new ArrayList<>(before.fields());
-    after.replaceAll(f -> f.key().equals(change.key()) ? f.next(change.value(), change.version(), change.by(),
-        change.at()) : f);
-    FormSnapshot.Progress now = new FormSnapshot(before.info(), after).progress();
-    if (!now.equals(was)) publisher.durable(topic, "form:progress", now.toJson());
+    // Progress moves only when a required field changes between filled and not filled; checking that one field keeps
+    // the common write (a value edited within a filled field) free of a whole-form validation pass.
+    FieldState field = before.field(change.key()).orElseThrow();
+    FieldDefinition def = field.definition();
+    if (def.required()) {
+      boolean wasFilled = FieldRules.isFilled(def, field.value());
+      boolean nowFilled = FieldRules.isFilled(def, change.value());
+      if (wasFilled != nowFilled) {
+        FormSnapshot.Progress was = before.progress();
+        int filled = was.filled() + (nowFilled ? 1 : -1);
+        publisher.durable(topic, "form:progress", new FormSnapshot.Progress(filled, was.required(),
+            FieldRules.percent(filled, was.required())).toJson());
+      }
+    }
     if (who.isCouple() && before.info().status().equals("sent") && status != null) status.started(who, before.info());
     // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.
     boolean byPerson = change.source().equals("user") || change.source().equals("rollback");
-    FieldState field = before.field(change.key()).orElseThrow();
-    if (cascade != null && byPerson && field.definition().coreField() != null) {
+    if (cascade != null && byPerson && def.coreField() != null) {
       cascade.fromField(who, before.info(), field, change);
     }
   }
