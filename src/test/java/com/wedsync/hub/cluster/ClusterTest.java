@@ -159,6 +159,17 @@ class ClusterTest {
       sarah.await(a -> "presence_diff".equals(a.getString(3))
           && a.getJsonObject(4).getJsonObject("leaves").containsKey(EMMA.toString()), Duration.ofSeconds(15));
       assertTrue(System.currentTimeMillis() - killedAt < 15_000, "the ghost left within 15 s");
+      // Emma's client reconnects to a surviving node and replays the ops it had not seen saved: each is answered with
+      // its first outcome, none is applied twice.
+      try (WsClient back = on(n1, EMMA)) {
+        back.join(topic);
+        for (int i = 0; i < 5; i++) {
+          JsonObject replay = back.request(topic, "field:set", new JsonObject().put("field", "a").put("value", "v" + i)
+              .put("base_version", i).put("op_id", "crash-" + i + form));
+          assertEquals("ok", replay.getString("status"), replay.encode());
+          assertEquals(i + 1, replay.getJsonObject("response").getLong("version"), "the first outcome, not a new one");
+        }
+      }
       // every accepted change reached PostgreSQL through the survivors
       long deadline = System.currentTimeMillis() + 15_000;
       while (!"\"v4\"@5".equals(stored(form, "a")) && System.currentTimeMillis() < deadline) Thread.sleep(200);
