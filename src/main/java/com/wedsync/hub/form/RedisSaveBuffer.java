@@ -4,14 +4,13 @@ import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.metrics.HubMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,35 +25,21 @@ import java.util.UUID;
  * (one node at a time per form, by a short Redis lease), so a dead node's unwritten changes are written by the others.
  * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed.
  */
-public final class RedisSaveBuffer implements SaveBuffer {
+public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private static final Logger log = LoggerFactory.getLogger(RedisSaveBuffer.class);
   static final String PENDING_FORMS = "hub:pending-forms";
   private static final int MAX_PER_FLUSH = 2000;
 
-  private final Vertx vertx;
   private final RedisConnections redis;
   private final RevisionWriter writer;
-  private final Publisher publisher;
-  private final HubMetrics metrics;
   private final String nodeId;
-  private final long intervalMs;
-  private final long retryMaxMs;
-  private long backoffMs;
-  private long timer = -1;
-  private volatile boolean stopped;
-  private Future<Void> inFlight = Future.succeededFuture();
-  private long batches, rowsWritten, revisionsWritten, failures;
 
   public RedisSaveBuffer(Vertx vertx, RedisConnections redis, RevisionWriter writer, Publisher publisher,
                          HubMetrics metrics, String nodeId, long intervalMs, long retryMaxMs) {
-    this.vertx = vertx;
+    super(vertx, publisher, metrics, intervalMs, retryMaxMs);
     this.redis = redis;
     this.writer = writer;
-    this.publisher = publisher;
-    this.metrics = metrics;
     this.nodeId = nodeId;
-    this.intervalMs = intervalMs;
-    this.retryMaxMs = retryMaxMs;
   }
 
   static String pendingKey(UUID formId) {
@@ -82,16 +67,6 @@ public final class RedisSaveBuffer implements SaveBuffer {
         j.getString("name"), Instant.parse(j.getString("at")));
   }
 
-  @Override
-  public void start() {
-    schedule(intervalMs);
-  }
-
-  private void schedule(long delay) {
-    if (stopped) return;
-    timer = vertx.setTimer(delay, id -> flush().onComplete(ar -> schedule(backoffMs > 0 ? backoffMs : intervalMs)));
-  }
-
   /** The change is already queued by the commit script; this makes sure its form is on the list of forms to flush. */
   @Override
   public void add(FieldChange change) {
@@ -100,17 +75,13 @@ public final class RedisSaveBuffer implements SaveBuffer {
   }
 
   @Override
-  public synchronized Stats stats() {
-    return new Stats(batches, rowsWritten, revisionsWritten, failures, 0);
+  protected int pendingFields() {
+    return 0; // lives in Redis, shared by every node
   }
 
   @Override
-  public synchronized Future<Void> flush() {
-    Future<Void> previous = inFlight;
-    Promise<Void> done = Promise.promise();
-    inFlight = done.future();
-    previous.onComplete(ignored -> flushAll().onComplete(done));
-    return done.future();
+  protected Future<Void> writePending() {
+    return flushAll();
   }
 
   private Future<Void> flushAll() {
@@ -123,14 +94,7 @@ public final class RedisSaveBuffer implements SaveBuffer {
         }
       }
       return chain;
-    }).onSuccess(v -> backoffMs = 0).onFailure(e -> {
-      synchronized (this) {
-        failures++;
-      }
-      backoffMs = Math.min(retryMaxMs, backoffMs == 0 ? 500 : backoffMs * 2);
-      metrics.error("save_failed");
-      log.warn("flushing pending changes failed, retrying in {} ms: {}", backoffMs, e.getMessage());
-    });
+    }).onFailure(this::failed);
   }
 
   /** Flushes one form if no other node is doing it right now. */
@@ -156,17 +120,7 @@ public final class RedisSaveBuffer implements SaveBuffer {
       return writer.write(byField.values())
           .compose(v -> redis.send(Request.cmd(Command.LTRIM).arg(key).arg(n).arg(-1)))
           .map(v -> {
-            synchronized (this) {
-              batches++;
-              rowsWritten += byField.size();
-              revisionsWritten += n;
-            }
-            metrics.saveBatch(byField.size(), n, System.nanoTime() - started);
-            for (List<FieldChange> changes : byField.values()) {
-              FieldChange last = changes.get(changes.size() - 1);
-              publisher.durable("form:" + form, "field:saved",
-                  new JsonObject().put("field", last.key()).put("version", last.version()));
-            }
+            written(byField.values(), started);
             return null;
           })
           .compose(v -> n >= MAX_PER_FLUSH ? writeForm(form) : forget(form));
@@ -182,22 +136,5 @@ public final class RedisSaveBuffer implements SaveBuffer {
             .compose(again -> again.toLong() == 0 ? Future.succeededFuture()
                 : redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(form.toString())))
             .mapEmpty());
-  }
-
-  @Override
-  public Future<Void> drain(long withinMs) {
-    stopped = true;
-    if (timer >= 0) vertx.cancelTimer(timer);
-    long deadline = System.currentTimeMillis() + withinMs;
-    return drainUntil(deadline);
-  }
-
-  private Future<Void> drainUntil(long deadline) {
-    return flush().recover(e -> {
-      if (System.currentTimeMillis() > deadline) return Future.failedFuture(e);
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(200, id -> drainUntil(deadline).onComplete(p));
-      return p.future();
-    });
   }
 }

@@ -1,0 +1,115 @@
+package com.wedsync.hub.form;
+
+import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.metrics.HubMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * What both save buffers share: a flush every batch window (one at a time), backoff while PostgreSQL refuses,
+ * a draining shutdown, the counters, and {@code field:saved} once a batch is committed. Subclasses say where the
+ * pending changes live and how a batch is taken from there.
+ */
+abstract class ScheduledSaveBuffer implements SaveBuffer {
+  private static final Logger log = LoggerFactory.getLogger(ScheduledSaveBuffer.class);
+
+  protected final Vertx vertx;
+  private final Publisher publisher;
+  private final HubMetrics metrics;
+  private final long intervalMs;
+  private final long retryMaxMs;
+  private Future<Void> inFlight = Future.succeededFuture();
+  private long backoffMs;
+  private long timer = -1;
+  private volatile boolean stopped;
+  private long batches, rowsWritten, revisionsWritten, failures;
+
+  ScheduledSaveBuffer(Vertx vertx, Publisher publisher, HubMetrics metrics, long intervalMs, long retryMaxMs) {
+    this.vertx = vertx;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.intervalMs = intervalMs;
+    this.retryMaxMs = retryMaxMs;
+  }
+
+  /** Writes what is pending now; fails (keeping it pending) when PostgreSQL refused. */
+  protected abstract Future<Void> writePending();
+
+  /** Fields waiting to be written, as far as this node knows. */
+  protected abstract int pendingFields();
+
+  @Override
+  public void start() {
+    schedule(intervalMs);
+  }
+
+  private void schedule(long delay) {
+    if (stopped) return;
+    timer = vertx.setTimer(delay, id -> flush().onComplete(ar -> schedule(backoffMs > 0 ? backoffMs : intervalMs)));
+  }
+
+  @Override
+  public synchronized Stats stats() {
+    return new Stats(batches, rowsWritten, revisionsWritten, failures, pendingFields());
+  }
+
+  /** Writes everything pending now (after any write in flight). Fails when PostgreSQL refused the batch. */
+  @Override
+  public synchronized Future<Void> flush() {
+    Future<Void> previous = inFlight;
+    Promise<Void> done = Promise.promise();
+    inFlight = done.future();
+    previous.onComplete(ignored -> writePending().onComplete(done));
+    return done.future();
+  }
+
+  @Override
+  public Future<Void> drain(long withinMs) {
+    stopped = true;
+    if (timer >= 0) vertx.cancelTimer(timer);
+    return drainUntil(System.currentTimeMillis() + withinMs);
+  }
+
+  private Future<Void> drainUntil(long deadline) {
+    return flush().recover(e -> {
+      if (System.currentTimeMillis() > deadline) return Future.failedFuture(e);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(200, id -> drainUntil(deadline).onComplete(p));
+      return p.future();
+    });
+  }
+
+  /** A batch is committed: count it and tell every client which version of each field is durable. */
+  protected void written(Collection<List<FieldChange>> fields, long startedNanos) {
+    int revisions = 0;
+    for (List<FieldChange> changes : fields) revisions += changes.size();
+    synchronized (this) {
+      batches++;
+      rowsWritten += fields.size();
+      revisionsWritten += revisions;
+      backoffMs = 0;
+    }
+    metrics.saveBatch(fields.size(), revisions, System.nanoTime() - startedNanos);
+    for (List<FieldChange> changes : fields) {
+      FieldChange last = changes.get(changes.size() - 1);
+      publisher.durable("form:" + last.formId(), "field:saved",
+          new JsonObject().put("field", last.key()).put("version", last.version()));
+    }
+  }
+
+  protected void failed(Throwable e) {
+    synchronized (this) {
+      failures++;
+      backoffMs = Math.min(retryMaxMs, backoffMs == 0 ? 500 : backoffMs * 2);
+    }
+    metrics.error("save_failed");
+    log.warn("saving field changes failed, retrying in {} ms: {}", backoffMs, e.getMessage());
+  }
+}
