@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Who used the machine's CPUs during a phase (Linux /proc; elsewhere it reports nothing): the hub process (when its
- * pid is known), this load generator, and the rest (the hub's PostgreSQL and anything else running). On a small
- * machine shared by hub and generator, a latency figure means little without knowing whether the CPUs were saturated.
+ * pid is known), this load generator, and the rest (PostgreSQL, the other phase's idle hub, anything else). On a
+ * small machine shared by hub and generator, a latency means little without knowing whether the CPUs were saturated.
  */
 final class CpuShare {
   private final long hubPid;
@@ -32,7 +32,7 @@ final class CpuShare {
         Runtime.getRuntime().availableProcessors()));
     if (hub >= 0) b.append(String.format("hub %.0f%%, ", pct(hub, total)));
     b.append(String.format("load generator %.0f%%, ", pct(self, total)));
-    b.append(String.format("rest (%sanything else) %.0f%%", hub >= 0 ? "the hub's PostgreSQL, " : "the hub, ",
+    b.append(String.format("rest (%sPostgreSQL, other processes) %.0f%%", hub >= 0 ? "" : "the hub, ",
         pct(Math.max(0, busy - self - Math.max(0, hub)), total)));
     return b.toString();
   }

@@ -70,13 +70,24 @@ public final class HubMetrics {
   public long subscriptions() { return subscriptions.get(); }
 
   public void inbound(String event) {
-    inbound.computeIfAbsent(bucket(event), e -> Counter.builder("hub_messages_in_total").tag("event", e)
-        .register(registry)).increment();
+    counter(inbound, "hub_messages_in_total", event).increment();
   }
 
   public void outbound(String event, int count) {
-    outbound.computeIfAbsent(bucket(event), e -> Counter.builder("hub_messages_out_total").tag("event", e)
-        .register(registry)).increment(count);
+    counter(outbound, "hub_messages_out_total", event).increment(count);
+  }
+
+  /**
+   * The counter for an event name, looked up by the raw name (no pattern match on the hot path). Client-chosen names
+   * cannot grow the map without bound: past a few hundred names, new ones share the {@code other} counter.
+   */
+  private Counter counter(Map<String, Counter> byName, String meter, String event) {
+    Counter c = byName.get(event);
+    if (c != null) return c;
+    String label = byName.size() < 256 ? bucket(event) : "other";
+    Counter counter = Counter.builder(meter).tag("event", label).register(registry);
+    if (byName.size() < 256) byName.putIfAbsent(event, counter);
+    return counter;
   }
 
   public void error(String reason) {
@@ -89,7 +100,9 @@ public final class HubMetrics {
   }
 
   /** Client-chosen event names must not explode the label space. */
+  private static final java.util.regex.Pattern EVENT_NAME = java.util.regex.Pattern.compile("[a-z_:]+");
+
   private static String bucket(String event) {
-    return event.length() <= 32 && event.matches("[a-z_:]+") ? event : "other";
+    return event.length() <= 32 && EVENT_NAME.matcher(event).matches() ? event : "other";
   }
 }
