@@ -56,7 +56,7 @@ public final class FieldLocks {
   public Future<JsonObject> lock(Editor who, UUID formId, JsonObject json) {
     String key = new Payload(json).field();
     if (!who.access().canWrite()) throw ChannelError.forbidden("viewers cannot lock fields");
-    return fields.form(formId).compose(form -> {
+    return fields.shape(formId).compose(form -> {
       FieldState field = form.field(key).orElseThrow(() -> new ChannelError("not_found", "no field '" + key + "'"));
       FieldType.LockMode mode = field.definition().type().lockMode();
       if (mode == FieldType.LockMode.NONE) {
@@ -123,7 +123,7 @@ public final class FieldLocks {
       metrics.lock("broken");
       publisher.durable("form:" + formId, "field:unlocked", new JsonObject().put("field", key).put("reason", "broken")
           .put("by", who.identity()).put("holder", lease.holder()));
-      return fields.form(formId).compose(form -> db.preparedQuery(
+      return fields.shape(formId).compose(form -> db.preparedQuery(
               "insert into activity_events (supplier_id, wedding_id, actor_id, verb, object, text) "
                   + "values ($1, $2, $3, 'lock_broken', $4, $5)")
           .execute(Tuple.of(form.info().supplierId(), form.info().weddingId(), who.userId(),

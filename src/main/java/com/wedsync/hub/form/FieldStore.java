@@ -38,6 +38,12 @@ public interface FieldStore {
 
   Future<Void> status(UUID formId, String status);
 
+  /**
+   * The form's field definitions and who it belongs to, which never change while the hub runs: what a lock decision
+   * needs, without reading every value (a cluster node caches these after the first read).
+   */
+  Future<FormSnapshot> shape(UUID formId);
+
   /** Drops what is cached about a form (it changed outside the hub). */
   void evict(UUID formId);
 }

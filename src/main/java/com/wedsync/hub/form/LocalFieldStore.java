@@ -157,6 +157,11 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
+  public Future<FormSnapshot> shape(UUID formId) {
+    return form(formId);
+  }
+
+  @Override
   public void evict(UUID formId) {
     forms.remove(formId);
   }

@@ -191,8 +191,17 @@ public final class RedisFieldStore implements FieldStore {
         .arg(encode(snapshot.info().withStatus(status))))).mapEmpty();
   }
 
+  private final Map<UUID, Future<FormSnapshot>> shapes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public Future<FormSnapshot> shape(UUID formId) {
+    Future<FormSnapshot> f = shapes.computeIfAbsent(formId, this::form);
+    return f.onFailure(e -> shapes.remove(formId, f));
+  }
+
   @Override
   public void evict(UUID formId) {
+    shapes.remove(formId);
     redis.send(Request.cmd(Command.DEL).arg(formKey(formId)));
   }
 }
