@@ -1,8 +1,7 @@
 package com.wedsync.hub.bus;
 
-import com.wedsync.hub.cluster.RedisConnections;
-import com.wedsync.hub.support.TestRedis;
-import io.vertx.core.Vertx;
+import com.wedsync.hub.support.TestNodes;
+import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -10,10 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,37 +21,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one real Redis: what one publishes reaches the other's subscribers exactly once, and its own exactly once.
  */
 class BusContractTest {
-  static TestRedis redis;
-  final List<Vertx> vertxes = new ArrayList<>();
-  final List<RedisConnections> connections = new ArrayList<>();
+  static TestNodes nodes;
 
   @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
+  static void startNodes() {
+    nodes = new TestNodes();
+    TestPostgres.get();
   }
 
   @AfterAll
-  static void stopRedis() {
-    redis.close();
+  static void stopNodes() {
+    nodes.close();
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (RedisConnections c : connections) c.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    for (Vertx v : vertxes) v.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  void closeNodes() {
+    nodes.closeNodes();
   }
 
-  private Bus node(String adapter, String nodeId) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    vertxes.add(vertx);
-    LocalBus local = new LocalBus(vertx);
-    if (adapter.equals("local")) return local;
-    RedisBus bus = new RedisBus(local, nodeId);
-    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, nodeId, bus::received);
-    connections.add(c);
-    c.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    bus.attach(c);
-    return bus;
+  private Bus node(String adapter, String nodeId) {
+    return nodes.node(adapter, nodeId).bus();
   }
 
   private static ChannelEvent event(String topic, int n) {

@@ -2,22 +2,16 @@ package com.wedsync.hub.form;
 
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
-import com.wedsync.hub.bus.LocalBus;
-import com.wedsync.hub.bus.RedisBus;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
-import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.form.text.TextOp;
 import com.wedsync.hub.support.TestForms;
 import com.wedsync.hub.support.TestPostgres;
-import com.wedsync.hub.support.TestRedis;
+import com.wedsync.hub.support.TestNodes;
+import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,62 +23,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The {@link FieldStore} contract, against the in-process and the Redis adapter (two nodes sharing one Redis). */
 class FieldStoreContractTest {
-  static TestRedis redis;
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
-  final List<Vertx> vertxes = new ArrayList<>();
-  final List<RedisConnections> connections = new ArrayList<>();
-  final List<Pool> pools = new ArrayList<>();
+  static TestNodes nodes;
 
   @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
+  static void startNodes() {
+    nodes = new TestNodes();
     TestPostgres.get();
   }
 
   @AfterAll
-  static void stopRedis() {
-    redis.close();
+  static void stopNodes() {
+    nodes.close();
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (Pool p : pools) await(p.close());
-    for (RedisConnections c : connections) await(c.close());
-    for (Vertx v : vertxes) await(v.close());
+  void closeNodes() {
+    nodes.closeNodes();
   }
 
   record Node(FieldStore store, Bus bus) {}
 
-  private Node node(String adapter, String id) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    vertxes.add(vertx);
-    var pg = TestPostgres.get();
-    Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
-        .setDatabase("postgres").setUser("postgres").setPassword("postgres")).using(vertx).build();
-    pools.add(pool);
-    FormRepository repository = new FormRepository(pool);
-    LocalBus local = new LocalBus(vertx);
-    if (adapter.equals("local")) return new Node(new LocalFieldStore(repository, 50, new Publisher(local)), local);
-    RedisBus bus = new RedisBus(local, id);
-    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, id, bus::received);
-    connections.add(c);
-    await(c.start());
-    bus.attach(c);
-    return new Node(new RedisFieldStore(c, repository, 50, false), bus);
+  private Node node(String adapter, String id) {
+    TestNodes.Node n = nodes.node(adapter, id);
+    FormRepository repository = new FormRepository(nodes.pool(n.vertx()));
+    if (adapter.equals("local")) return new Node(new LocalFieldStore(repository, 50, new Publisher(n.bus())), n.bus());
+    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, false), n.bus());
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  static <T> T await(Future<T> f) {
+    return TestNodes.await(f);
   }
 
   private static FieldChange change(UUID form, FieldState f, Object value, String opId, long version) {
@@ -136,10 +111,9 @@ class FieldStoreContractTest {
     assertEquals(new JsonArray().add("6"), since.get(0).toJson());
     assertEquals(3, await(node.store().textOpsSince(form, "story", 55, 58)).size(), "only up to the caller's view");
     assertEquals(List.of(), await(node.store().textOpsSince(form, "story", 60, 60)));
-    ExecutionException tooOld = assertThrows(ExecutionException.class,
+    ChannelError tooOld = assertThrows(ChannelError.class,
         () -> await(node.store().textOpsSince(form, "story", 2, 60)));
-    assertInstanceOf(ChannelError.class, tooOld.getCause());
-    assertEquals("conflict", ((ChannelError) tooOld.getCause()).reason());
+    assertEquals("conflict", tooOld.reason());
   }
 
   @ParameterizedTest

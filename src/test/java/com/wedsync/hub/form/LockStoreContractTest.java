@@ -1,9 +1,8 @@
 package com.wedsync.hub.form;
 
-import com.wedsync.hub.cluster.RedisConnections;
-import com.wedsync.hub.support.TestRedis;
+import com.wedsync.hub.support.TestNodes;
+import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +12,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,39 +21,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@link LockStore} contract, against the in-process and the Redis adapter. */
 class LockStoreContractTest {
-  static TestRedis redis;
   static final UUID EMMA = UUID.randomUUID(), SARAH = UUID.randomUUID();
-  final List<Vertx> vertxes = new ArrayList<>();
-  final List<RedisConnections> connections = new ArrayList<>();
+  static TestNodes nodes;
 
   @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
+  static void startNodes() {
+    nodes = new TestNodes();
+    TestPostgres.get();
   }
 
   @AfterAll
-  static void stopRedis() {
-    redis.close();
+  static void stopNodes() {
+    nodes.close();
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (RedisConnections c : connections) await(c.close());
-    for (Vertx v : vertxes) await(v.close());
+  void closeNodes() {
+    nodes.closeNodes();
   }
 
-  private LockStore store(String adapter) throws Exception {
+  private LockStore store(String adapter) {
     if (adapter.equals("local")) return new LocalLockStore();
-    Vertx vertx = Vertx.vertx();
-    vertxes.add(vertx);
-    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, "n" + vertxes.size(), (ch, m) -> { });
-    connections.add(c);
-    await(c.start());
-    return new RedisLockStore(c);
+    return new RedisLockStore(nodes.node(adapter, "n" + UUID.randomUUID()).redisConnections());
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  static <T> T await(Future<T> f) {
+    return TestNodes.await(f);
   }
 
   private static Lease wanted(UUID form, String field, UUID user, String conn, boolean soft) {

@@ -2,18 +2,14 @@ package com.wedsync.hub.form;
 
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.bus.LocalBus;
-import com.wedsync.hub.bus.RedisBus;
 import com.wedsync.hub.channel.Publisher;
-import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.support.TestForms;
 import com.wedsync.hub.support.TestPostgres;
-import com.wedsync.hub.support.TestRedis;
+import com.wedsync.hub.support.TestNodes;
+import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -39,58 +34,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * twice; and in a cluster, what one node accepted is written by another.
  */
 class SaveBufferContractTest {
-  static TestRedis redis;
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
-  final List<Vertx> vertxes = new ArrayList<>();
-  final List<RedisConnections> connections = new ArrayList<>();
-  final List<Pool> pools = new ArrayList<>();
+  static TestNodes nodes;
 
   @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
+  static void startNodes() {
+    nodes = new TestNodes();
     TestPostgres.get();
   }
 
   @AfterAll
-  static void stopRedis() {
-    redis.close();
+  static void stopNodes() {
+    nodes.close();
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (Pool p : pools) await(p.close());
-    for (RedisConnections c : connections) await(c.close());
-    for (Vertx v : vertxes) await(v.close());
+  void closeNodes() {
+    nodes.closeNodes();
   }
 
   record Node(FieldStore store, SaveBuffer saves, LocalBus bus) {}
 
-  private Node node(String adapter, String id) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    vertxes.add(vertx);
-    var pg = TestPostgres.get();
-    Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())
-        .setDatabase("postgres").setUser("postgres").setPassword("postgres")).using(vertx).build();
-    pools.add(pool);
+  private Node node(String adapter, String id) {
+    TestNodes.Node n = nodes.node(adapter, id);
+    Pool pool = nodes.pool(n.vertx());
     FormRepository repository = new FormRepository(pool);
-    LocalBus local = new LocalBus(vertx);
     HubMetrics metrics = new HubMetrics();
+    Publisher publisher = new Publisher(n.bus());
     if (adapter.equals("local")) {
-      Publisher publisher = new Publisher(local);
       return new Node(new LocalFieldStore(repository, 50, publisher),
-          new LocalSaveBuffer(vertx, pool, publisher, metrics, 600_000, 1000), local);
+          new LocalSaveBuffer(n.vertx(), pool, publisher, metrics, 600_000, 1000), n.local());
     }
-    RedisBus bus = new RedisBus(local, id);
-    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, id, bus::received);
-    connections.add(c);
-    await(c.start());
-    bus.attach(c);
-    return new Node(new RedisFieldStore(c, repository, 50, false),
-        new RedisSaveBuffer(vertx, c, new RevisionWriter(pool), new Publisher(bus), metrics, id, 600_000, 1000), local);
+    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, false),
+        new RedisSaveBuffer(n.vertx(), n.redisConnections(), new RevisionWriter(pool), publisher, metrics, id,
+            600_000, 1000), n.local());
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  static <T> T await(Future<T> f) {
+    return TestNodes.await(f);
   }
 
   /** Commits {@code n} changes to field {@code key} and hands them to the node's buffer. */

@@ -1,9 +1,8 @@
 package com.wedsync.hub.presence;
 
-import com.wedsync.hub.cluster.RedisConnections;
-import com.wedsync.hub.support.TestRedis;
+import com.wedsync.hub.support.TestNodes;
+import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -11,11 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,40 +20,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@link PresenceStore} contract, against the in-process and the Redis adapter. */
 class PresenceStoreContractTest {
-  static TestRedis redis;
-  final List<Vertx> vertxes = new ArrayList<>();
-  final List<RedisConnections> connections = new ArrayList<>();
+  static TestNodes nodes;
 
   @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
+  static void startNodes() {
+    nodes = new TestNodes();
+    TestPostgres.get();
   }
 
   @AfterAll
-  static void stopRedis() {
-    redis.close();
+  static void stopNodes() {
+    nodes.close();
   }
 
   @AfterEach
-  void close() throws Exception {
-    for (RedisConnections c : connections) await(c.close());
-    for (Vertx v : vertxes) await(v.close());
+  void closeNodes() {
+    nodes.closeNodes();
   }
 
-  private PresenceStore store(String adapter, String node, long ttlMs) throws Exception {
+  private PresenceStore store(String adapter, String node, long ttlMs) {
     if (adapter.equals("local")) return new LocalPresenceStore();
-    Vertx vertx = Vertx.vertx();
-    vertxes.add(vertx);
-    RedisConnections c = new RedisConnections(vertx, redis.url(), 4, false, node, (ch, m) -> { });
-    connections.add(c);
-    await(c.start());
-    RedisPresenceStore s = new RedisPresenceStore(c, node, ttlMs);
-    s.start(vertx);
+    TestNodes.Node n = nodes.node(adapter, node);
+    RedisPresenceStore s = new RedisPresenceStore(n.redisConnections(), node, ttlMs);
+    s.start(n.vertx());
+    lastNode = n;
     return s;
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  private TestNodes.Node lastNode;
+
+  static <T> T await(Future<T> f) {
+    return TestNodes.await(f);
   }
 
   private static PresenceEntry entry(String key, String ref, String node) {
@@ -109,14 +103,12 @@ class PresenceStoreContractTest {
   void entriesNobodyRefreshesExpireAndRefreshedOnesStay(String adapter) throws Exception {
     PresenceStore living = store(adapter, "living", 1500);
     PresenceStore dying = store(adapter, "dying", 1500);
+    TestNodes.Node dyingNode = lastNode;
     String topic = "form:" + UUID.randomUUID();
     await(living.put(topic, entry("emma", "kept", "living")));
     await(dying.put(topic, entry("sarah", "lost", "dying")));
     // the dying node stops: its Vert.x (and so its refresh timer) goes away
-    await(connections.get(1).close());
-    await(vertxes.get(1).close());
-    connections.remove(1);
-    vertxes.remove(1);
+    nodes.stop(dyingNode);
     Thread.sleep(2500);
     assertEquals(List.of("kept"), await(living.list(topic)).stream().map(PresenceEntry::ref).toList());
   }
