@@ -145,22 +145,6 @@ class FieldWriteTest {
     return s == null ? "null" : "'" + s.replace("'", "''") + "'";
   }
 
-  static List<Map<String, Object>> query(String sql) {
-    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(), "postgres", "postgres");
-         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      ResultSetMetaData md = rs.getMetaData();
-      List<Map<String, Object>> rows = new ArrayList<>();
-      while (rs.next()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), rs.getObject(i));
-        rows.add(row);
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
-  }
-
   // ---- protocol helpers -----------------------------------------------------------------------------------------
 
   static String topic(UUID form) {
@@ -450,12 +434,12 @@ class FieldWriteTest {
       assertEquals("s_number", saved.getString("field"));
       assertEquals(1L, saved.getLong("version"));
 
-      List<Map<String, Object>> row = query("select id, value::text as value, version, updated_by from form_fields "
+      List<Map<String, Object>> row = TestPostgres.query("select id, value::text as value, version, updated_by from form_fields "
           + "where form_id = '" + form + "' and key = 's_number'");
       assertEquals("42", row.get(0).get("value"));
       assertEquals(1L, ((Number) row.get(0).get("version")).longValue());
       assertEquals(SARAH, row.get(0).get("updated_by"));
-      List<Map<String, Object>> revisions = query("select version, value::text as value, previous_value::text as prev,"
+      List<Map<String, Object>> revisions = TestPostgres.query("select version, value::text as value, previous_value::text as prev,"
           + " kind, op_id, source, changed_by from field_revisions where field_id = '" + row.get(0).get("id") + "'");
       assertEquals(1, revisions.size(), revisions::toString);
       Map<String, Object> rev = revisions.get(0);
@@ -613,11 +597,11 @@ class FieldWriteTest {
       assertEquals(100, after.revisionsWritten() - before.revisionsWritten(), before + " → " + after);
       sarah.assertNone(event(form, "field:saved", p -> "b_count".equals(p.getString("field"))), Duration.ofMillis(300));
 
-      List<Map<String, Object>> row = query("select id, value::text as value, version from form_fields "
+      List<Map<String, Object>> row = TestPostgres.query("select id, value::text as value, version from form_fields "
           + "where form_id = '" + form + "' and key = 'b_count'");
       assertEquals("100", row.get(0).get("value"));
       assertEquals(100L, ((Number) row.get(0).get("version")).longValue());
-      List<Map<String, Object>> count = query("select count(*) as n, count(distinct version) as versions, "
+      List<Map<String, Object>> count = TestPostgres.query("select count(*) as n, count(distinct version) as versions, "
           + "min(version) as lo, max(version) as hi from field_revisions where field_id = '" + row.get(0).get("id") + "'");
       assertEquals(100L, ((Number) count.get(0).get("n")).longValue(), "one revision per accepted change");
       assertEquals(100L, ((Number) count.get(0).get("versions")).longValue());

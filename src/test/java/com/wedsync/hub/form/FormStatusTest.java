@@ -96,22 +96,6 @@ class FormStatusTest {
     return form;
   }
 
-  static List<Map<String, Object>> query(String sql) {
-    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(), "postgres", "postgres");
-         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      ResultSetMetaData md = rs.getMetaData();
-      List<Map<String, Object>> rows = new ArrayList<>();
-      while (rs.next()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), rs.getObject(i));
-        rows.add(row);
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
-  }
-
   static String topic(UUID form) {
     return "realtime:form:" + form;
   }
@@ -180,7 +164,7 @@ class FormStatusTest {
 
   static List<String> history(UUID form) {
     List<String> out = new ArrayList<>();
-    for (Map<String, Object> r : query("select from_status, to_status, changed_by from form_status_history "
+    for (Map<String, Object> r : TestPostgres.query("select from_status, to_status, changed_by from form_status_history "
         + "where form_id = '" + form + "' order by id")) {
       out.add(r.get("from_status") + "->" + r.get("to_status") + " by " + r.get("changed_by"));
     }
@@ -259,7 +243,7 @@ class FormStatusTest {
           "in_progress->submitted by " + EMMA,
           "submitted->completed by " + SARAH,
           "completed->archived by " + SARAH), history(form), "every transition recorded, nothing else");
-      assertEquals(0L, ((Number) query("select count(*) as n from form_status_history where form_id = '" + form
+      assertEquals(0L, ((Number) TestPostgres.query("select count(*) as n from form_status_history where form_id = '" + form
           + "' and (changed_at is null or changed_by is null)").get(0).get("n")).longValue(), "who and when recorded");
     }
   }
@@ -316,7 +300,7 @@ class FormStatusTest {
   }
 
   static String formStatus(UUID form) {
-    return (String) query("select status from forms where id = '" + form + "'").get(0).get("status");
+    return (String) TestPostgres.query("select status from forms where id = '" + form + "'").get(0).get("status");
   }
 
   // ---- progress -------------------------------------------------------------------------------------------------
@@ -378,7 +362,7 @@ class FormStatusTest {
       JsonArray mentions = e.getJsonArray("mentions");
       assertTrue(mentions == null || mentions.isEmpty(), e::encode);
 
-      List<Map<String, Object>> rows = query("select id, author_id, text, mentions::text as mentions, op_id"
+      List<Map<String, Object>> rows = TestPostgres.query("select id, author_id, text, mentions::text as mentions, op_id"
           + " from form_notes where form_id = '" + form + "'");
       assertEquals(1, rows.size(), rows::toString);
       assertEquals(UUID.fromString(noteId), rows.get(0).get("id"));
@@ -392,14 +376,14 @@ class FormStatusTest {
           .put("op_id", opId)));
       assertEquals(noteId, again.getString("note_id"));
       sarah.assertNone(event(form, "form:note", p -> true), Duration.ofMillis(500));
-      assertEquals(1, query("select id from form_notes where form_id = '" + form + "'").size());
+      assertEquals(1, TestPostgres.query("select id from form_notes where form_id = '" + form + "'").size());
 
       // a viewer may read but not post
       try (WsClient noah = joined(NOAH, form)) {
         error(noah.request(topic(form), "form:note", new JsonObject().put("text", "hi").put("op_id", op())),
             "forbidden");
       }
-      assertEquals(1, query("select id from form_notes where form_id = '" + form + "'").size());
+      assertEquals(1, TestPostgres.query("select id from form_notes where form_id = '" + form + "'").size());
     }
   }
 
@@ -428,7 +412,7 @@ class FormStatusTest {
           "only people who can see the form are mentioned: " + mentions.encode());
       assertEquals(2, mentions.size(), mentions::encode);
 
-      List<Map<String, Object>> rows = query("select id, mentions::text as mentions from form_notes"
+      List<Map<String, Object>> rows = TestPostgres.query("select id, mentions::text as mentions from form_notes"
           + " where form_id = '" + form + "'");
       assertEquals(1, rows.size(), rows::toString);
       assertEquals(UUID.fromString(noteId), rows.get(0).get("id"));
@@ -440,7 +424,7 @@ class FormStatusTest {
           .put("op_id", opId)));
       assertEquals(noteId, again.getString("note_id"));
       sarah.assertNone(event(form, "form:note", p -> true), Duration.ofMillis(500));
-      assertEquals(1, query("select id from form_notes where form_id = '" + form + "'").size());
+      assertEquals(1, TestPostgres.query("select id from form_notes where form_id = '" + form + "'").size());
     }
   }
 

@@ -57,4 +57,21 @@ public final class TestPostgres {
       throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
     }
   }
+
+  /** Rows of a query, column label → value, as another service would read them. */
+  public static java.util.List<java.util.Map<String, Object>> query(String sql) {
+    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(), "postgres", "postgres");
+         Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+      java.sql.ResultSetMetaData md = rs.getMetaData();
+      java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+      while (rs.next()) {
+        java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), rs.getObject(i));
+        rows.add(row);
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
 }
