@@ -136,12 +136,15 @@ public final class RedisFieldStore implements FieldStore {
       // No origin node: the event comes back through Redis to every node, this one included, in commit order.
       String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
       String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
-      return COMMIT.run(redis, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
+      // The form is listed as having pending changes before the change is queued, so no crash between the two can
+      // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists).
+      return redis.send(Request.cmd(Command.SADD).arg(RedisSaveBuffer.PENDING_FORMS).arg(change.formId().toString()))
+          .compose(listed -> COMMIT.run(redis, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
               repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())),
           List.of(change.key(), String.valueOf(expectedVersion), encode(next), String.valueOf(change.version()),
               textOp == null ? "" : textOp.toJson().encode(), String.valueOf(textOpsKept), replyField,
               reply.encode(), String.valueOf(REPLIES_TTL_MS), sharded ? "SPUBLISH" : "PUBLISH",
-              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)))
+              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change))))
           .map(r -> switch (r.get(0).toInteger()) {
             case 1 -> CommitResult.committed(next);
             case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));

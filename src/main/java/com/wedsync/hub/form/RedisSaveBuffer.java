@@ -6,8 +6,6 @@ import com.wedsync.hub.metrics.HubMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -26,7 +24,6 @@ import java.util.UUID;
  * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed.
  */
 public final class RedisSaveBuffer extends ScheduledSaveBuffer {
-  private static final Logger log = LoggerFactory.getLogger(RedisSaveBuffer.class);
   static final String PENDING_FORMS = "hub:pending-forms";
   private static final int MAX_PER_FLUSH = 2000;
 
@@ -67,12 +64,34 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
         j.getString("name"), Instant.parse(j.getString("at")));
   }
 
-  /** The change is already queued by the commit script; this makes sure its form is on the list of forms to flush. */
+  /** Nothing to do: the field store's commit listed the form and queued the change, atomically with the commit. */
   @Override
   public void add(FieldChange change) {
-    redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(change.formId().toString()))
-        .onFailure(e -> log.warn("could not list form {} as pending: {}", change.formId(), e.getMessage()));
   }
+
+  /**
+   * A safety net under the pending-forms list: a node that listed a form and died before queueing, while another node
+   * took the form off the list as empty, could leave a later change unlisted; sweeping for pending lists finds it.
+   */
+  private Future<Void> sweep() {
+    return sweepFrom("0");
+  }
+
+  private Future<Void> sweepFrom(String cursor) {
+    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg("hub:form:*:pending").arg("COUNT")
+        .arg(10_000)).compose(r -> {
+          List<Future<?>> adds = new ArrayList<>();
+          for (Response key : r.get(1)) {
+            String k = key.toString();
+            String formId = k.substring("hub:form:{form:".length(), k.indexOf('}'));
+            adds.add(redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(formId)));
+          }
+          String next = r.get(0).toString();
+          return Future.all(adds).compose(v -> next.equals("0") ? Future.<Void>succeededFuture() : sweepFrom(next));
+        });
+  }
+
+  private long lastSweep;
 
   @Override
   protected int pendingFields() {
@@ -81,7 +100,9 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
 
   @Override
   protected Future<Void> writePending() {
-    return flushAll();
+    if (System.currentTimeMillis() - lastSweep < 5000) return flushAll();
+    lastSweep = System.currentTimeMillis();
+    return sweep().recover(e -> Future.succeededFuture()).compose(v -> flushAll());
   }
 
   private Future<Void> flushAll() {
@@ -100,9 +121,15 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   /** Flushes one form if no other node is doing it right now. */
   private Future<Void> flushForm(String formId) {
     UUID form = UUID.fromString(formId);
-    return redis.send(Request.cmd(Command.SET).arg(flushLease(formId)).arg(nodeId).arg("NX").arg("PX").arg(30_000))
-        .compose(got -> got == null ? Future.succeededFuture()
-            : writeForm(form).eventually(() -> redis.send(Request.cmd(Command.DEL).arg(flushLease(formId)))));
+    String lease = flushLease(formId);
+    return redis.send(Request.cmd(Command.SET).arg(lease).arg(nodeId).arg("NX").arg("PX").arg(30_000))
+        // This node flushes one form at a time, so a lease already in its own name is a leftover (its DEL was lost
+        // with a connection): take it back rather than wait for it to lapse.
+        .compose(got -> got != null ? Future.succeededFuture(true)
+            : redis.send(Request.cmd(Command.GET).arg(lease)).map(holder -> holder != null
+                && holder.toString().equals(nodeId)))
+        .compose(mine -> !mine ? Future.succeededFuture()
+            : writeForm(form).eventually(() -> redis.send(Request.cmd(Command.DEL).arg(lease))));
   }
 
   private Future<Void> writeForm(UUID form) {

@@ -66,7 +66,9 @@ abstract class ScheduledSaveBuffer implements SaveBuffer {
     Future<Void> previous = inFlight;
     Promise<Void> done = Promise.promise();
     inFlight = done.future();
-    previous.onComplete(ignored -> writePending().onComplete(done));
+    // A write that never answers (a connection lost mid-command) must not stall every later flush behind it; the
+    // writes are idempotent, so giving up on one and trying again is safe.
+    previous.onComplete(ignored -> writePending().timeout(60, java.util.concurrent.TimeUnit.SECONDS).onComplete(done));
     return done.future();
   }
 

@@ -43,6 +43,7 @@ class ClusterTest {
     return Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
         "HUB_CLUSTER_PRESENCE_TTL_MS", "6000", "HUB_CLUSTER_NODE_TTL_MS", "4000",
         "HUB_FORMS_LOCK_LEASE_MS", "3000", "HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs,
+        "HUB_FORMS_SAVE_RETRY_MAX_MS", "1000",
         "HUB_SOCKET_RATE_PER_SECOND", "10000", "HUB_SOCKET_RATE_BURST", "10000");
   }
 
@@ -206,7 +207,7 @@ class ClusterTest {
       JsonObject after = emma.request(topic, "field:set", new JsonObject().put("field", "a").put("value", "after")
           .put("base_version", 1).put("op_id", "rr-1" + form));
       assertEquals("ok", after.getString("status"), after.encode());
-      long deadline = System.currentTimeMillis() + 10_000;
+      long deadline = System.currentTimeMillis() + 15_000;
       while (!"\"after\"@2".equals(stored(form, "a")) && System.currentTimeMillis() < deadline) Thread.sleep(200);
       assertEquals("\"after\"@2", stored(form, "a"));
       assertEquals(2, revisions(form));
