@@ -49,6 +49,8 @@ public final class HubProcess implements AutoCloseable {
       pb.environment().keySet().removeIf(k -> k.startsWith("HUB_"));
       pb.environment().putAll(env);
       HubProcess hub = new HubProcess(pb.start(), port, nodeId);
+      // Never outlive the test JVM, whatever happens to the test (a failed @BeforeAll, a killed fork).
+      Runtime.getRuntime().addShutdownHook(new Thread(hub.process::destroyForcibly));
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(hub.process.getInputStream(),
             StandardCharsets.UTF_8))) {
