@@ -151,8 +151,4 @@ public final class FormRepository {
   static Object decode(String json) {
     return json == null ? null : Json.decodeValue(json);
   }
-
-  static Instant now() {
-    return Instant.now();
-  }
 }

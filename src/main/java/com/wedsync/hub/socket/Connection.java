@@ -4,7 +4,6 @@ import com.wedsync.hub.auth.AuthFailure;
 import com.wedsync.hub.auth.Claims;
 import com.wedsync.hub.auth.Principal;
 import com.wedsync.hub.bus.ChannelEvent;
-import com.wedsync.hub.channel.Access;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.ClientRequest;
