@@ -1,11 +1,8 @@
 package com.wedsync.hub.bus;
 
 import com.wedsync.hub.support.TestNodes;
-import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,23 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one real Redis: what one publishes reaches the other's subscribers exactly once, and its own exactly once.
  */
 class BusContractTest {
-  static TestNodes nodes;
-
-  @BeforeAll
-  static void startNodes() {
-    nodes = new TestNodes();
-    TestPostgres.get();
-  }
-
-  @AfterAll
-  static void stopNodes() {
-    nodes.close();
-  }
-
-  @AfterEach
-  void closeNodes() {
-    nodes.closeNodes();
-  }
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
 
   private Bus node(String adapter, String nodeId) {
     return nodes.node(adapter, nodeId).bus();

@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.Replies.ok;
+import static com.wedsync.hub.support.Replies.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -419,18 +421,6 @@ class FieldLockTest {
 
   private static JsonObject unlocked(String field, String reason) {
     return new JsonObject().put("field", field).put("reason", reason);
-  }
-
-  private static JsonObject ok(JsonObject reply) {
-    assertEquals("ok", reply.getString("status"), reply.encode());
-    return reply.getJsonObject("response");
-  }
-
-  private static JsonObject error(JsonObject reply, String reason) {
-    assertEquals("error", reply.getString("status"), reply.encode());
-    JsonObject response = reply.getJsonObject("response");
-    assertEquals(reason, response.getString("reason"), reply.encode());
-    return response;
   }
 
   private static Predicate<JsonArray> frame(String topic, String event, String field) {

@@ -6,15 +6,11 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.form.text.TextOp;
 import com.wedsync.hub.support.TestForms;
-import com.wedsync.hub.support.TestPostgres;
 import com.wedsync.hub.support.TestNodes;
-import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,23 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The {@link FieldStore} contract, against the in-process and the Redis adapter (two nodes sharing one Redis). */
 class FieldStoreContractTest {
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
-  static TestNodes nodes;
-
-  @BeforeAll
-  static void startNodes() {
-    nodes = new TestNodes();
-    TestPostgres.get();
-  }
-
-  @AfterAll
-  static void stopNodes() {
-    nodes.close();
-  }
-
-  @AfterEach
-  void closeNodes() {
-    nodes.closeNodes();
-  }
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
 
   record Node(FieldStore store, Bus bus) {}
 

@@ -34,6 +34,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.Replies.ok;
+import static com.wedsync.hub.support.Replies.error;
+import static com.wedsync.hub.support.Replies.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -170,23 +173,6 @@ class FieldWriteTest {
 
   static JsonObject set(WsClient c, UUID form, String field, Object value, long base) {
     return c.request(topic(form), "field:set", setPayload(field, value, base, op()));
-  }
-
-  static JsonObject ok(JsonObject reply) {
-    assertEquals("ok", reply.getString("status"), () -> "expected ok, got " + reply.encode());
-    return reply.getJsonObject("response");
-  }
-
-  static JsonObject error(JsonObject reply, String reason) {
-    assertEquals("error", reply.getString("status"), () -> "expected " + reason + ", got " + reply.encode());
-    JsonObject r = reply.getJsonObject("response");
-    assertEquals(reason, r.getString("reason"), r::encode);
-    return r;
-  }
-
-  static Predicate<JsonArray> event(UUID form, String event, Predicate<JsonObject> payload) {
-    return a -> topic(form).equals(a.getString(2)) && event.equals(a.getString(3))
-        && a.getValue(4) instanceof JsonObject p && payload.test(p);
   }
 
   static Predicate<JsonArray> changed(UUID form, String field) {

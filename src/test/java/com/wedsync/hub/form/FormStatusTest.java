@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.Replies.ok;
+import static com.wedsync.hub.support.Replies.error;
+import static com.wedsync.hub.support.Replies.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,23 +121,6 @@ class FormStatusTest {
   static JsonObject set(WsClient c, UUID form, String field, Object value, long base) {
     return c.request(topic(form), "field:set", new JsonObject().put("field", field).put("value", value)
         .put("base_version", base).put("op_id", op()));
-  }
-
-  static JsonObject ok(JsonObject reply) {
-    assertEquals("ok", reply.getString("status"), () -> "expected ok, got " + reply.encode());
-    return reply.getJsonObject("response");
-  }
-
-  static JsonObject error(JsonObject reply, String reason) {
-    assertEquals("error", reply.getString("status"), () -> "expected " + reason + ", got " + reply.encode());
-    JsonObject r = reply.getJsonObject("response");
-    assertEquals(reason, r.getString("reason"), r::encode);
-    return r;
-  }
-
-  static Predicate<JsonArray> event(UUID form, String event, Predicate<JsonObject> payload) {
-    return a -> topic(form).equals(a.getString(2)) && event.equals(a.getString(3))
-        && a.getValue(4) instanceof JsonObject p && payload.test(p);
   }
 
   static Predicate<JsonArray> statusEvent(UUID form, String to) {

@@ -1,11 +1,8 @@
 package com.wedsync.hub.form;
 
 import com.wedsync.hub.support.TestNodes;
-import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,23 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The {@link LockStore} contract, against the in-process and the Redis adapter. */
 class LockStoreContractTest {
   static final UUID EMMA = UUID.randomUUID(), SARAH = UUID.randomUUID();
-  static TestNodes nodes;
-
-  @BeforeAll
-  static void startNodes() {
-    nodes = new TestNodes();
-    TestPostgres.get();
-  }
-
-  @AfterAll
-  static void stopNodes() {
-    nodes.close();
-  }
-
-  @AfterEach
-  void closeNodes() {
-    nodes.closeNodes();
-  }
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
 
   private LockStore store(String adapter) {
     if (adapter.equals("local")) return new LocalLockStore();

@@ -11,9 +11,7 @@ import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,23 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SaveBufferContractTest {
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
-  static TestNodes nodes;
-
-  @BeforeAll
-  static void startNodes() {
-    nodes = new TestNodes();
-    TestPostgres.get();
-  }
-
-  @AfterAll
-  static void stopNodes() {
-    nodes.close();
-  }
-
-  @AfterEach
-  void closeNodes() {
-    nodes.closeNodes();
-  }
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
 
   record Node(FieldStore store, SaveBuffer saves, LocalBus bus) {}
 

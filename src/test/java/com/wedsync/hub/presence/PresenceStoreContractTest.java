@@ -1,12 +1,9 @@
 package com.wedsync.hub.presence;
 
 import com.wedsync.hub.support.TestNodes;
-import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,23 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@link PresenceStore} contract, against the in-process and the Redis adapter. */
 class PresenceStoreContractTest {
-  static TestNodes nodes;
-
-  @BeforeAll
-  static void startNodes() {
-    nodes = new TestNodes();
-    TestPostgres.get();
-  }
-
-  @AfterAll
-  static void stopNodes() {
-    nodes.close();
-  }
-
-  @AfterEach
-  void closeNodes() {
-    nodes.closeNodes();
-  }
+  @RegisterExtension
+  static final TestNodes nodes = new TestNodes();
 
   private PresenceStore store(String adapter, String node, long ttlMs) {
     if (adapter.equals("local")) return new LocalPresenceStore();

@@ -16,11 +16,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Hub "nodes" for the port contract tests: each its own Vert.x with a bus, and for the Redis adapters a started
- * {@link RedisConnections} on the class's real Redis. {@link #closeNodes()} after each test, {@link #close()} after the
- * class.
+ * {@link RedisConnections} on the class's real Redis. Registered as an extension
+ * ({@code @RegisterExtension static final TestNodes nodes = new TestNodes();}): nodes are closed after each test, Redis
+ * after the class.
  */
-public final class TestNodes implements AutoCloseable {
-  public final TestRedis redis = TestRedis.start();
+public final class TestNodes implements AutoCloseable, org.junit.jupiter.api.extension.BeforeAllCallback,
+    org.junit.jupiter.api.extension.AfterEachCallback, org.junit.jupiter.api.extension.AfterAllCallback {
+  private TestRedis redis;
+
+  @Override
+  public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+    redis = TestRedis.start();
+    TestPostgres.get();
+  }
+
+  @Override
+  public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+    closeNodes();
+  }
+
+  @Override
+  public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+    close();
+  }
   private final List<Vertx> vertxes = new ArrayList<>();
   private final List<RedisConnections> connections = new ArrayList<>();
   private final List<Pool> pools = new ArrayList<>();
