@@ -50,6 +50,20 @@ public final class LuaScript {
     });
   }
 
+  /**
+   * Runs {@code first} and then the script in one pipelined round trip on one connection (so in that order); the
+   * script's answer is the result. When Redis does not know the script yet, it is sent once more by source.
+   */
+  public Future<Response> runAfter(RedisConnections redis, Request first, List<String> keys, List<String> args) {
+    return redis.batch(List.of(first, request(Command.EVALSHA, sha, keys, args))).map(r -> r.get(1)).recover(e -> {
+      // A batch names the failing command's position first ("ERR [1] NOSCRIPT ...").
+      if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+        return Future.failedFuture(new IllegalStateException("script " + name + " failed: " + e.getMessage(), e));
+      }
+      return redis.send(request(Command.EVAL, source, keys, args));
+    });
+  }
+
   private static Request request(Command cmd, String script, List<String> keys, List<String> args) {
     Request r = Request.cmd(cmd).arg(script).arg(keys.size());
     keys.forEach(r::arg);

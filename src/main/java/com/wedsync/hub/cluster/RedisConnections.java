@@ -76,6 +76,11 @@ public final class RedisConnections {
     return pool.send(request);
   }
 
+  /** Sends the requests pipelined on one pooled connection, in order; fails if any of them fails. */
+  public Future<List<Response>> batch(List<Request> requests) {
+    return pool.batch(requests);
+  }
+
   public Future<Response> publish(String channel, String payload) {
     return pool.send(Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH).arg(channel).arg(payload));
   }

@@ -72,36 +72,47 @@ public final class FieldEditor {
     }
     Long lockToken = p.optionalLong("lock_token");
     boolean release = p.flag("release");
-    return known(who, opId, base, formId, key).compose(first -> first != null ? Future.succeededFuture(first)
-        : store.form(formId).compose(form -> {
-          FieldState field = fieldOf(form, key);
-          checkWritable(who, form.info(), field);
+    // A forced write has no base to tell a replay by, so the record is asked first; any other replay shows up as a
+    // conflict (its base is behind) and is recognised there, which keeps the common write free of that look-up.
+    Future<JsonObject> replayed = force ? known(who, opId, formId) : Future.succeededFuture();
+    return replayed.compose(first -> first != null ? Future.succeededFuture(first)
+        : store.field(formId, key).compose(view -> {
+          FieldState field = view.field();
+          checkWritable(who, view.info(), field);
           if (field.definition().type().mergeRule() != FieldType.MergeRule.LWW) {
             throw ChannelError.invalid("field", key + " is a " + field.definition().type().wireName()
                 + " field: use field:" + field.definition().type().mergeRule().kind());
           }
           Object normalized = FieldRules.validate(field.definition(), value);
           return locks.checkWrite(who, formId, field, lockToken)
-              .compose(v -> commitSet(who, formId, key, normalized, base, force, opId, "user", 0))
+              .compose(v -> commitSet(who, formId, key, normalized, base, force, opId, "user", view, 0))
               .onSuccess(reply -> {
                 if (release && lockToken != null) locks.releaseOnSave(formId, key, lockToken);
               });
         }));
   }
 
-  /** The compare-and-set loop of a whole-value change; retried when another commit got in between. */
+  /**
+   * The compare-and-set loop of a whole-value change; retried when another commit got in between. {@code seen} is the
+   * field as the caller just read it (null: read it now).
+   */
   private Future<JsonObject> commitSet(Editor who, UUID formId, String key, Object value, Long base, boolean force,
-                                       String opId, String source, int attempt) {
-    return store.form(formId).compose(form -> {
-      FieldState field = fieldOf(form, key);
+                                       String opId, String source, FieldView seen, int attempt) {
+    Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
+    return read.compose(view -> {
+      FieldState field = view.field();
       if (base != null && base > field.version()) {
         throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
             + field.version() + ")");
       }
       if (!force && base != null && base < field.version()) {
-        metrics.conflict();
-        throw new ChannelError("conflict", key + " changed since version " + base,
-            new JsonObject().put("field", key).put("current", field.current()));
+        // Behind the field: either someone else changed it, or this op was applied before (a replay).
+        return known(who, opId, formId).compose(first -> {
+          if (first != null) return Future.succeededFuture(first);
+          metrics.conflict();
+          return Future.failedFuture(new ChannelError("conflict", key + " changed since version " + base,
+              new JsonObject().put("field", key).put("current", field.current())));
+        });
       }
       FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, value, field.value(),
           "set", null, opId, source, who.userId(), who.name(), Instant.now());
@@ -111,9 +122,9 @@ public final class FieldEditor {
         case STALE -> attempt >= MAX_RETRIES
             ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
             // Same base again: if someone else's commit got in first, the retry reports the conflict.
-            : commitSet(who, formId, key, value, base, force, opId, source, attempt + 1);
+            : commitSet(who, formId, key, value, base, force, opId, source, null, attempt + 1);
         case COMMITTED -> {
-          accepted(who, form, change);
+          accepted(who, view, change);
           yield Future.succeededFuture(reply);
         }
       });
@@ -133,21 +144,24 @@ public final class FieldEditor {
     } catch (IllegalArgumentException e) {
       throw ChannelError.invalid("ops", e.getMessage());
     }
-    return known(who, opId, base, formId, key).compose(first -> first != null ? Future.succeededFuture(first)
-        : store.form(formId).compose(form -> {
-          FieldState field = fieldOf(form, key);
-          checkWritable(who, form.info(), field);
-          if (field.definition().type().mergeRule() != FieldType.MergeRule.TEXT_OT) {
-            throw ChannelError.invalid("field", key + " is not a text area: use field:set");
-          }
-          return commitText(who, formId, key, op, base, opId, 0);
-        }));
+    return store.field(formId, key).compose(view -> {
+      FieldState field = view.field();
+      checkWritable(who, view.info(), field);
+      if (field.definition().type().mergeRule() != FieldType.MergeRule.TEXT_OT) {
+        throw ChannelError.invalid("field", key + " is not a text area: use field:set");
+      }
+      // An op behind the field is merged, unless it is a replay of one applied before: ask the record then.
+      Future<JsonObject> replayed = base < field.version() ? known(who, opId, formId) : Future.succeededFuture();
+      return replayed.compose(first -> first != null ? Future.succeededFuture(first)
+          : commitText(who, formId, key, op, base, opId, view, 0));
+    });
   }
 
   private Future<JsonObject> commitText(Editor who, UUID formId, String key, TextOp op, long base, String opId,
-                                        int attempt) {
-    return store.form(formId).compose(form -> {
-      FieldState field = fieldOf(form, key);
+                                        FieldView seen, int attempt) {
+    Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
+    return read.compose(view -> {
+      FieldState field = view.field();
       if (base > field.version()) {
         throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
             + field.version() + ")");
@@ -169,9 +183,9 @@ public final class FieldEditor {
           case DUPLICATE -> Future.succeededFuture(result.firstReply());
           case STALE -> attempt >= MAX_RETRIES
               ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
-              : commitText(who, formId, key, op, base, opId, attempt + 1);
+              : commitText(who, formId, key, op, base, opId, null, attempt + 1);
           case COMMITTED -> {
-            accepted(who, form, change);
+            accepted(who, view, change);
             yield Future.succeededFuture(reply);
           }
         });
@@ -191,9 +205,9 @@ public final class FieldEditor {
     }
     String itemId = p.string("item_id", 64);
     return store.reply(formId, who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
-        : store.form(formId).compose(form -> {
-          FieldState field = fieldOf(form, key);
-          checkWritable(who, form.info(), field);
+        : store.field(formId, key).compose(view -> {
+          FieldState field = view.field();
+          checkWritable(who, view.info(), field);
           if (field.definition().type().mergeRule() != FieldType.MergeRule.LIST) {
             throw ChannelError.invalid("field", key + " is not a list: use field:set");
           }
@@ -210,8 +224,8 @@ public final class FieldEditor {
 
   private Future<JsonObject> commitList(Editor who, UUID formId, String key, String action, String itemId,
                                         JsonObject item, String opId, int attempt) {
-    return store.form(formId).compose(form -> {
-      FieldState field = fieldOf(form, key);
+    return store.field(formId, key).compose(view -> {
+      FieldState field = view.field();
       JsonArray items = field.value() instanceof JsonArray a ? a.copy() : new JsonArray();
       int at = -1;
       for (int i = 0; i < items.size(); i++) {
@@ -236,7 +250,7 @@ public final class FieldEditor {
             ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
             : commitList(who, formId, key, action, itemId, item, opId, attempt + 1);
         case COMMITTED -> {
-          accepted(who, form, change);
+          accepted(who, view, change);
           yield Future.succeededFuture(reply);
         }
       });
@@ -248,14 +262,14 @@ public final class FieldEditor {
   /** Writes the value a field had at {@code version} as a new version; history is never rewritten. */
   public Future<JsonObject> rollback(Editor who, UUID formId, String key, long version, String opId) {
     return store.form(formId).compose(form -> {
-      FieldState field = fieldOf(form, key);
+      FieldState field = FieldView.of(form, key).field();
       checkWritable(who, form.info(), field);
       if (version < 1 || version > field.version()) {
         throw ChannelError.invalid("version", "version must be between 1 and " + field.version());
       }
       // The revision may still sit in the save buffer: write it first, then read the record.
       return saves.flush().compose(v -> repository.valueAt(field.fieldId(), version))
-          .compose(old -> commitSet(who, formId, key, old, null, true, opId, "rollback", 0));
+          .compose(old -> commitSet(who, formId, key, old, null, true, opId, "rollback", null, 0));
     });
   }
 
@@ -265,12 +279,12 @@ public final class FieldEditor {
    */
   Future<JsonObject> applyCore(Editor who, UUID formId, String key, Object value, String opId) {
     return store.form(formId).compose(form -> {
-      FieldState field = fieldOf(form, key);
+      FieldState field = FieldView.of(form, key).field();
       Object normalized = FieldRules.validate(field.definition(), value);
       if (java.util.Objects.equals(normalized, field.value())) {
         return Future.succeededFuture(new JsonObject().put("version", field.version()).put("status", "unchanged"));
       }
-      return commitSet(who, formId, key, normalized, null, true, opId, "core", 0);
+      return commitSet(who, formId, key, normalized, null, true, opId, "core", FieldView.of(form, key), 0);
     });
   }
 
@@ -302,7 +316,7 @@ public final class FieldEditor {
     String opId = payload.getValue("op_id") instanceof String s ? s : null;
     Future<JsonObject> applied;
     try {
-      applied = known(who, opId, null, formId, null).compose(first -> {
+      applied = known(who, opId, formId).compose(first -> {
         if (first != null) return Future.succeededFuture(first.copy().put("result", "duplicate"));
         return (switch (event) {
           case "field:set" -> set(who, formId, payload);
@@ -335,25 +349,13 @@ public final class FieldEditor {
   // ---- shared steps ---------------------------------------------------------------------------------------------
 
   /**
-   * The first reply an op id got, or null. The in-memory answer is authoritative while the node lives; for a replay
-   * of an older base (after a restart) the record is asked too, so an op that reached PostgreSQL is not applied again.
+   * The first reply an op id got, or null: the hot store's answer, else the record's (the store forgets replies — a
+   * restart, an expiry — while PostgreSQL keeps every revision with its op id).
    */
-  private Future<JsonObject> known(Editor who, String opId, Long base, UUID formId, String key) {
+  private Future<JsonObject> known(Editor who, String opId, UUID formId) {
     if (opId == null) return Future.succeededFuture();
-    return store.reply(formId, who.userId(), opId).compose(first -> {
-      if (first != null) return Future.succeededFuture(first);
-      if (key == null) return repository.revisionOf(who.userId(), opId);
-      return store.form(formId).compose(form -> {
-        FieldState field = fieldOf(form, key);
-        if (base != null && base >= field.version()) return Future.succeededFuture();
-        return repository.revisionOf(who.userId(), opId);
-      });
-    });
-  }
-
-  private static FieldState fieldOf(FormSnapshot form, String key) {
-    return form.field(key).orElseThrow(() -> new ChannelError("not_found", "no field '" + key + "' on this form",
-        new JsonObject().put("field", key)));
+    return store.reply(formId, who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
+        : repository.revisionOf(who.userId(), opId));
   }
 
   private static void checkWritable(Editor who, FormInfo info, FieldState field) {
@@ -371,28 +373,22 @@ public final class FieldEditor {
   }
 
   /** What follows every committed change. */
-  private void accepted(Editor who, FormSnapshot before, FieldChange change) {
-    String topic = before.info().topic();
+  private void accepted(Editor who, FieldView before, FieldChange change) {
+    FormInfo info = before.info();
     saves.add(change);
     // Progress moves only when a required field changes between filled and not filled; checking that one field keeps
-    // the common write (a value edited within a filled field) free of a whole-form validation pass.
-    FieldState field = before.field(change.key()).orElseThrow();
+    // the common write (a value edited within a filled field) free of a whole-form read and validation pass.
+    FieldState field = before.field();
     FieldDefinition def = field.definition();
-    if (def.required()) {
-      boolean wasFilled = FieldRules.isFilled(def, field.value());
-      boolean nowFilled = FieldRules.isFilled(def, change.value());
-      if (wasFilled != nowFilled) {
-        FormSnapshot.Progress was = before.progress();
-        int filled = was.filled() + (nowFilled ? 1 : -1);
-        publisher.durable(topic, "form:progress", new FormSnapshot.Progress(filled, was.required(),
-            FieldRules.percent(filled, was.required())).toJson());
-      }
+    if (def.required() && FieldRules.isFilled(def, field.value()) != FieldRules.isFilled(def, change.value())) {
+      store.form(info.formId()).onSuccess(now -> publisher.durable(info.topic(), "form:progress",
+          now.progress().toJson()));
     }
-    if (who.isCouple() && before.info().status().equals("sent") && status != null) status.started(who, before.info());
+    if (who.isCouple() && info.status().equals("sent") && status != null) status.started(who, info);
     // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.
     boolean byPerson = change.source().equals("user") || change.source().equals("rollback");
     if (cascade != null && byPerson && def.coreField() != null) {
-      cascade.fromField(who, before.info(), field, change);
+      cascade.fromField(who, info, field, change);
     }
   }
 

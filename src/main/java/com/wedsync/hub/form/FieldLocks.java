@@ -152,7 +152,12 @@ public final class FieldLocks {
   /** Hard-locked fields: refuse a write while another user holds the lock, and any write with a stale token. */
   Future<Void> checkWrite(Editor who, UUID formId, FieldState field, Long lockToken) {
     if (field.definition().type().lockMode() != FieldType.LockMode.HARD) return Future.succeededFuture();
-    return store.holder(formId, field.key()).compose(holder -> store.latestToken(formId, field.key()).map(latest -> {
+    // Both questions at once: they are independent reads, and a write should not wait for two round trips.
+    Future<Lease> holderOf = store.holder(formId, field.key());
+    Future<Long> latestOf = store.latestToken(formId, field.key());
+    return Future.all(holderOf, latestOf).map(both -> {
+      Lease holder = holderOf.result();
+      long latest = latestOf.result();
       if (lockToken != null && lockToken < latest) {
         metrics.lock("stale");
         throw new ChannelError("stale_lock", "lock token " + lockToken + " is no longer valid for " + field.key()
@@ -164,7 +169,7 @@ public final class FieldLocks {
                 .put("expires_at", holder.expiresAtIso()));
       }
       return null;
-    }));
+    });
   }
 
   /** A save that said it was the last one (blur) releases the saver's lock with reason {@code saved}. */

@@ -18,6 +18,14 @@ public interface FieldStore {
   Future<FormSnapshot> form(UUID formId);
 
   /**
+   * One field and the form's facts, as they are now. A cluster store reads just that field instead of the whole form;
+   * fails with {@code not_found} for an unknown form or field.
+   */
+  default Future<FieldView> field(UUID formId, String key) {
+    return form(formId).map(form -> FieldView.of(form, key));
+  }
+
+  /**
    * Sets a field to {@code change.value()} at {@code change.version()} if it is still at {@code expectedVersion} and
    * the op id was not used before by that user; remembers {@code reply} for that op id, and publishes the
    * {@code field:changed} event as part of the commit, so events of one form leave in version order.

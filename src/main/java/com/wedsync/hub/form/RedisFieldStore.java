@@ -127,24 +127,32 @@ public final class RedisFieldStore implements FieldStore {
   }
 
   @Override
+  public Future<FieldView> field(UUID formId, String key) {
+    return redis.send(Request.cmd(Command.HMGET).arg(formKey(formId)).arg("info").arg("f:" + key)).compose(r -> {
+      if (r == null || r.get(0) == null) return form(formId).map(form -> FieldView.of(form, key)); // not hydrated
+      if (r.get(1) == null) return Future.failedFuture(FieldView.notFound(key));
+      return Future.succeededFuture(new FieldView(decodeInfo(r.get(0).toString()), decodeField(r.get(1).toString())));
+    });
+  }
+
+  @Override
   public Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply) {
-    return form(change.formId()).compose(snapshot -> {
-      FieldState current = snapshot.field(change.key()).orElseThrow(() ->
-          ChannelError.invalid("field", "no field '" + change.key() + "' on this form"));
-      FieldState next = current.next(change.value(), change.version(), change.by(), change.at());
-      String topic = snapshot.info().topic();
+    return field(change.formId(), change.key()).compose(view -> {
+      FieldState next = view.field().next(change.value(), change.version(), change.by(), change.at());
+      String topic = view.info().topic();
       // No origin node: the event comes back through Redis to every node, this one included, in commit order.
       String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
       String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
       // The form is listed as having pending changes before the change is queued, so no crash between the two can
-      // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists).
-      return redis.send(Request.cmd(Command.SADD).arg(RedisSaveBuffer.PENDING_FORMS).arg(change.formId().toString()))
-          .compose(listed -> COMMIT.run(redis, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
+      // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists). Both go in one
+      // pipelined round trip on one connection, which keeps that order.
+      Request listed = Request.cmd(Command.SADD).arg(RedisSaveBuffer.PENDING_FORMS).arg(change.formId().toString());
+      return COMMIT.runAfter(redis, listed, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
               repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())),
           List.of(change.key(), String.valueOf(expectedVersion), encode(next), String.valueOf(change.version()),
               textOp == null ? "" : textOp.toJson().encode(), String.valueOf(textOpsKept), replyField,
               reply.encode(), String.valueOf(REPLIES_TTL_MS), sharded ? "SPUBLISH" : "PUBLISH",
-              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change))))
+              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)))
           .map(r -> switch (r.get(0).toInteger()) {
             case 1 -> CommitResult.committed(next);
             case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));
