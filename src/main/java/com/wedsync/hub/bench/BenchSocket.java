@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * A tiny non-blocking Phoenix Channels (vsn 2.0.0) client for the load generator: requests carry a ref and complete a
- * future with the {@code phx_reply} payload ({@code {"status","response"}}); pushes are only counted.
+ * future with the {@code phx_reply} payload ({@code {"status","response"}}); pushes are counted and, when asked,
+ * handed over undecoded.
  *
  * <p>Threading: everything about one socket (its pending map, its refs, its timers) runs on the event loop thread the
  * socket was opened on, so nothing here needs a lock. Callers on other threads are moved onto that loop.
@@ -37,6 +38,7 @@ final class BenchSocket {
   private volatile long pushes; // written only by this socket's event loop, read by the benchmark's main thread
   private long heartbeatTimer = -1;
   private volatile boolean closed;
+  private io.vertx.core.Handler<Buffer> pushHandler;
 
   private BenchSocket(Vertx vertx, WebSocket ws, Context context, Thread loop) {
     this.vertx = vertx;
@@ -69,6 +71,11 @@ final class BenchSocket {
 
   boolean closed() {
     return closed;
+  }
+
+  /** Hands every push (a frame that is not a reply) to {@code handler} as raw bytes, on this socket's loop. */
+  void onPush(io.vertx.core.Handler<Buffer> handler) {
+    this.pushHandler = handler;
   }
 
   /** Pushes (frames that are not replies) seen so far. */
@@ -130,6 +137,7 @@ final class BenchSocket {
   private void onFrame(Buffer data) {
     if (!isReply(data)) {
       pushes++;
+      if (pushHandler != null) pushHandler.handle(data);
       return;
     }
     JsonArray frame = new JsonArray(data);

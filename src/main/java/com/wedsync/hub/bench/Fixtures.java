@@ -62,6 +62,11 @@ final class Fixtures implements AutoCloseable {
 
   /** {@code count} forms (status sent) with number fields f0..f9, 0 ≤ value ≤ 1,000,000, not required, version 0. */
   List<UUID> forms(String label, int count) throws SQLException {
+    return forms(label, count, FIELDS_PER_FORM);
+  }
+
+  /** The same with {@code fields} number fields per form. */
+  List<UUID> forms(String label, int count, int fields) throws SQLException {
     List<UUID> ids = new ArrayList<>(count);
     for (int i = 0; i < count; i++) ids.add(UUID.randomUUID());
     db.setAutoCommit(false);
@@ -76,7 +81,7 @@ final class Fixtures implements AutoCloseable {
         f.setObject(3, WEDDING);
         f.setString(4, "Bench " + label + " " + run + " #" + i);
         f.addBatch();
-        for (int k = 0; k < FIELDS_PER_FORM; k++) {
+        for (int k = 0; k < fields; k++) {
           ff.setObject(1, ids.get(i));
           ff.setString(2, fieldKey(k));
           ff.setString(3, "Field " + k);

@@ -48,6 +48,11 @@ public final class FormBench {
         --hub-pid, --p5-hub-pid  the hubs' process ids, to show their share of the CPUs (Linux)       [unknown]
         --db-user, --db-password PostgreSQL credentials                                 [postgres, postgres]
         --secret-file FILE       the HS256 secret the hub verifies tokens with     [conf/dev-jwt-secret.txt]
+        --url2 URL               a second node of the same cluster: P3 puts every other client on it and P4
+                                 reports against the cluster target                                   [none]
+        --p3-clients N           P3: clients, 20 per form, each editing and watching; 0 skips P3        [0]
+        --p3-seconds N           P3: duration                                                          [20]
+        --p3-interval-ms N       P3: each client sends one field:set this often                      [1000]
         --p4-clients N           P4: clients, each on its own form                                    [100]
         --p4-seconds N           P4: duration; 0 skips P4                                              [20]
         --p4-rate N              P4: lock cycles per second per client; 0 = closed loop                 [0]
@@ -100,16 +105,163 @@ public final class FormBench {
     Target p4Hub = Target.of(o.url, o.jdbcUrl, o.hubPid);
     Target p5Hub = o.p5Url == null ? p4Hub : Target.of(o.p5Url, o.p5JdbcUrl, o.p5HubPid);
     boolean runP4 = o.p4Seconds > 0 && o.p4Clients > 0, runP5 = o.p5Seconds > 0 && o.p5Editors > 0;
-    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P4, P5)%s%s%n",
-        runP4 ? ": P4 against " + p4Hub.url : "",
+    Target second = o.url2 == null ? null : Target.of(o.url2, o.jdbcUrl, -1);
+    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P3, P4, P5)%s%s%s%n",
+        second == null ? "" : " — cluster of two nodes, " + p4Hub.url + " and " + second.url,
+        runP4 ? (second == null ? ": P4 against " : "; P4 against ") + p4Hub.url : "",
         !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url
             + (runP4 && !p4Hub.equals(p5Hub) ? " (a fresh hub of its own)" : ""));
     System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
         + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n", loadAvg());
+    P3 p3 = o.p3Clients > 0 ? runP3(p4Hub, second) : null;
     P4 p4 = runP4 ? runP4(p4Hub) : null;
     P5 p5 = runP5 ? runP5(p5Hub) : null;
-    printTable(p4, p5);
+    printTable(p3, p4, p5);
+  }
+
+  // ---- P3: a field edit seen by the other 19 subscribers of its form ---------------------------------------------
+
+  private static final int P3_GROUP = 20;
+  private static final byte[] P3_OP = "\"op_id\":\"p3-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Latency figures of one histogram, in milliseconds. */
+  private record Latency(double p50, double p99, double max, long count) {
+    static Latency of(Histogram h) {
+      synchronized (h) {
+        return new Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()),
+            h.getTotalCount());
+      }
+    }
+  }
+
+  /** What P3 measured: receivers on the sender's node ({@code same}) and, in a cluster, on the other node. */
+  private record P3(int clients, int forms, int seconds, long sent, long accepted, Map<String, Long> errors,
+                    long expected, long received, Latency same, Latency cross, Latency ack) {}
+
+  private P3 runP3(Target first, Target second) throws Exception {
+    int n = o.p3Clients - o.p3Clients % P3_GROUP;
+    int formCount = n / P3_GROUP;
+    section("P3 — a field edit seen by the other " + (P3_GROUP - 1) + " subscribers (the target: p50 ≤ 2 ms, "
+        + "p99 ≤ 10 ms on one node; p99 ≤ 15 ms across two nodes)");
+    System.out.printf("  workload: %,d clients on %d forms, %d per form, every one joined to its form and editing it: "
+            + "each sends field:set on a number field of its own (%d per form) every %d ms (%,.0f sets/s, %,.0f deliveries/s "
+            + "offered), staggered, for %d s.%s%n"
+            + "  latency = sender's send → each other subscriber's receipt of field:changed (one clock: all clients "
+            + "live in this process); sends in the first %d s are not counted.%n",
+        n, formCount, P3_GROUP, P3_GROUP, o.p3IntervalMs, n * 1000.0 / o.p3IntervalMs,
+        n * (P3_GROUP - 1) * 1000.0 / o.p3IntervalMs, o.p3Seconds,
+        second == null ? "" : "\n  every other client is on the second node, so half of each form's receivers are on "
+            + "the other node than the sender (\"across nodes\": through Redis).", o.warmupSeconds);
+    List<UUID> users, forms;
+    try (Fixtures fx = new Fixtures(first.jdbcUrl, o.dbUser, o.dbPassword)) {
+      users = fx.users("p3", n);
+      forms = fx.forms("p3", formCount, P3_GROUP);
+    }
+    List<String> topics = new ArrayList<>();
+    for (int i = 0; i < n; i++) topics.add("realtime:form:" + forms.get(i / P3_GROUP));
+    List<BenchSocket> sockets = connectAll(i -> second != null && i % 2 == 1 ? second : first, users, topics);
+
+    Histogram same = histogram(), cross = histogram(), ack = histogram();
+    LongAdder sent = new LongAdder(), accepted = new LongAdder(), received = new LongAdder();
+    Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    CountDownLatch stopped = new CountDownLatch(n);
+    LoopLag lag = new LoopLag(vertx, o.clientLoops);
+    CpuShare cpu = new CpuShare(first.pid);
+    long start = System.nanoTime();
+    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
+    long end = start + TimeUnit.SECONDS.toNanos(o.p3Seconds);
+    for (int i = 0; i < n; i++) {
+      int self = i;
+      BenchSocket sock = sockets.get(i);
+      String topic = topics.get(i);
+      String field = Fixtures.fieldKey(i % P3_GROUP);
+      sock.onPush(frame -> {
+        long now = System.nanoTime();
+        long[] op = p3Op(frame);
+        if (op == null || op[0] == self) return;
+        received.increment();
+        if (op[1] >= measureFrom && op[1] < end) {
+          boolean sameNode = second == null || op[0] % 2 == self % 2;
+          record(sameNode ? same : cross, now - op[1]);
+        }
+      });
+      long offsetMs = 1 + (long) i * o.p3IntervalMs / n;
+      sock.context().runOnContext(v -> {
+        long[] timer = {-1};
+        long[] seq = {0};
+        long[] acked = {0}; // this client alone writes its field: the base is the last ack plus what is in flight
+        int[] inFlight = {0};
+        timer[0] = vertx.setPeriodic(offsetMs, o.p3IntervalMs, id -> {
+          long t0 = System.nanoTime();
+          if (t0 >= end || sock.closed()) {
+            vertx.cancelTimer(timer[0]);
+            stopped.countDown();
+            return;
+          }
+          sent.increment();
+          String set = "{\"field\":\"" + field + "\",\"value\":" + (++seq[0] % 1_000_001) + ",\"base_version\":"
+              + (acked[0] + inFlight[0]++) + ",\"op_id\":\"p3-" + self + "-" + t0 + "\"}";
+          sock.requestJson(topic, "field:set", set).onComplete(ar -> {
+            inFlight[0]--;
+            if (ar.succeeded() && "ok".equals(ar.result().getString("status"))) {
+              acked[0] = Math.max(acked[0], ar.result().getJsonObject("response").getLong("version"));
+              accepted.increment();
+              if (t0 >= measureFrom) record(ack, System.nanoTime() - t0);
+            } else count(errors, ar.failed() ? "socket closed" : reason(ar.result()));
+          });
+        });
+      });
+    }
+    stopped.await(o.p3Seconds + 30L, TimeUnit.SECONDS);
+    // Deliveries still on their way: wait until the count stops moving (at most 10 s).
+    long last = -1;
+    for (int i = 0; i < 50 && received.sum() != last; i++) {
+      last = received.sum();
+      Thread.sleep(200);
+    }
+    String generatorLag = lag.stop();
+    String cpuShare = cpu.report();
+    closeAll(sockets);
+    P3 r = new P3(n, formCount, o.p3Seconds, sent.sum(), accepted.sum(), snapshot(errors),
+        accepted.sum() * (P3_GROUP - 1), received.sum(), Latency.of(same), Latency.of(cross), Latency.of(ack));
+    System.out.printf("  sets: %,d sent, %,d accepted, refused: %s; field:changed received by the others: %,d of %,d "
+        + "expected%n", r.sent, r.accepted, describe(r.errors), r.received, r.expected);
+    System.out.printf("  send → seen, %s: p50 %.3f ms   p99 %.3f ms   max %.3f ms   (%,d deliveries measured)%n",
+        second == null ? "one node" : "same node", r.same.p50(), r.same.p99(), r.same.max(), r.same.count());
+    if (second != null) {
+      System.out.printf("  send → seen, across nodes: p50 %.3f ms   p99 %.3f ms   max %.3f ms   (%,d measured)%n",
+          r.cross.p50(), r.cross.p99(), r.cross.max(), r.cross.count());
+    }
+    System.out.printf("  (the sender's own set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms)%n", r.ack.p50(),
+        r.ack.p99(), r.ack.max());
+    System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
+    System.out.printf("  CPU during P3: %s   load average after P3: %s%n", cpuShare, loadAvg());
+    return r;
+  }
+
+  /**
+   * The sender index and send time carried in a {@code field:changed} frame's op id ({@code p3-INDEX-NANOS}), read
+   * straight from the bytes; null for any other frame.
+   */
+  private static long[] p3Op(io.vertx.core.buffer.Buffer frame) {
+    int n = frame.length();
+    outer:
+    for (int i = 0; i + P3_OP.length < n; i++) {
+      for (int j = 0; j < P3_OP.length; j++) if (frame.getByte(i + j) != P3_OP[j]) continue outer;
+      long[] out = new long[2];
+      int k = i + P3_OP.length;
+      for (int part = 0; part < 2; part++) {
+        long v = 0;
+        boolean negative = k < n && frame.getByte(k) == '-';
+        if (negative) k++;
+        while (k < n && frame.getByte(k) >= '0' && frame.getByte(k) <= '9') v = v * 10 + (frame.getByte(k++) - '0');
+        out[part] = negative ? -v : v;
+        k++; // the '-' between the parts, then the closing quote
+      }
+      return out;
+    }
+    return null;
   }
 
   // ---- P4: lock acquire latency ----------------------------------------------------------------------------------
@@ -121,7 +273,7 @@ public final class FormBench {
 
   private P4 runP4(Target hub) throws Exception {
     int n = o.p4Clients;
-    section("P4 — lock acquire latency (the target: p99 ≤ 3 ms on one node)");
+    section("P4 — lock acquire latency (the target: p99 ≤ 3 ms on one node, ≤ 8 ms in a cluster)");
     System.out.printf("  workload: %d clients, each joined to its own form (%d number fields, hard locks); each loops "
             + "field:lock on field k (k cycles over the %d fields) → ok reply → field:unlock → next, %s, for %d s.%n"
             + "  latency = client send of field:lock → its phx_reply (ok); requests sent in the first %d s are not "
@@ -495,18 +647,34 @@ public final class FormBench {
 
   // ---- the summary ---------------------------------------------------------------------------------------------
 
-  private void printTable(P4 p4, P5 p5) {
-    section("Summary (SPEC.md §7, one node; benchmarks report, they do not gate)");
+  private void printTable(P3 p3, P4 p4, P5 p5) {
+    boolean cluster = o.url2 != null;
+    section("Summary (SPEC.md §7, " + (cluster ? "two-node cluster through Redis" : "one node")
+        + "; benchmarks report, they do not gate)");
     List<String[]> rows = new ArrayList<>();
+    if (p3 != null) {
+      String w = String.format("%,d clients (%d forms × %d), 1 set/%d ms each, %d s", p3.clients, p3.forms, P3_GROUP,
+          o.p3IntervalMs, p3.seconds);
+      String delivered = String.format("%,d of %,d expected deliveries", p3.received, p3.expected);
+      rows.add(new String[] {"P3", w + (cluster ? ", same node" : ""), "p50 ≤ 2 ms, p99 ≤ 10 ms (one node)",
+          String.format("p50 %.2f ms, p99 %.2f ms (max %.1f; %,d measured) — %s", p3.same.p50(), p3.same.p99(),
+              p3.same.max(), p3.same.count(), p3.same.p50() <= 2 && p3.same.p99() <= 10 ? "met" : "MISSED")});
+      if (cluster) {
+        rows.add(new String[] {"P3", w + ", across nodes", "p99 ≤ 15 ms across two nodes through Redis",
+            String.format("p50 %.2f ms, p99 %.2f ms (max %.1f; %,d measured) — %s", p3.cross.p50(), p3.cross.p99(),
+                p3.cross.max(), p3.cross.count(), p3.cross.p99() <= 15 ? "met" : "MISSED")});
+      }
+      rows.add(new String[] {"P3", w, "every edit seen by the other 19",
+          delivered + (p3.received == p3.expected ? " — met" : " — MISSED")});
+    }
     if (p4 != null) {
-      boolean met = p4.p99 <= 3.0 && p4.measured > 0;
+      double target = cluster ? 8.0 : 3.0;
+      boolean met = p4.p99 <= target && p4.measured > 0;
       rows.add(new String[] {"P4", String.format("lock acquire: %d clients, %s, %d s", p4.clients,
           o.p4Rate > 0 ? o.p4Rate + " locks/s each" : "closed loop", p4.seconds),
-          "p99 ≤ 3 ms (one node)",
+          cluster ? "p99 ≤ 8 ms (cluster)" : "p99 ≤ 3 ms (one node)",
           String.format("p99 %.2f ms (p50 %.2f, max %.1f; %,.0f locks/s; denied %d) — %s", p4.p99, p4.p50, p4.max,
               p4.perSecond, sum(p4.denials), met ? "met" : "MISSED")});
-      rows.add(new String[] {"P4", "lock acquire, cluster", "p99 ≤ 8 ms (cluster)",
-          "not measured (the hub has no cluster mode yet)"});
     }
     if (p5 != null) {
       String w = String.format("%,d editors × 1 change/%d ms, %d s", p5.editors, o.p5IntervalMs, p5.seconds);
@@ -560,6 +728,12 @@ public final class FormBench {
    * user and checks the membership in PostgreSQL for each, so an unbounded burst would only measure its pool queue).
    */
   private List<BenchSocket> connectAll(Target hub, List<UUID> users, List<String> topics) throws Exception {
+    return connectAll(i -> hub, users, topics);
+  }
+
+  /** The same with each socket's hub chosen by its index (clients spread over the nodes of a cluster). */
+  private List<BenchSocket> connectAll(java.util.function.IntFunction<Target> hubOf, List<UUID> users,
+                                       List<String> topics) throws Exception {
     int n = users.size();
     BenchSocket[] out = new BenchSocket[n];
     AtomicInteger next = new AtomicInteger();
@@ -567,19 +741,20 @@ public final class FormBench {
     for (int w = 0; w < Math.min(o.connectConcurrency, n); w++) {
       Promise<Void> done = Promise.promise();
       workers.add(done.future());
-      connectNext(hub, next, users, topics, out, done);
+      connectNext(hubOf, next, users, topics, out, done);
     }
     await(Future.all(workers), 300);
     return List.of(out);
   }
 
-  private void connectNext(Target hub, AtomicInteger next, List<UUID> users, List<String> topics,
-                           BenchSocket[] out, Promise<Void> done) {
+  private void connectNext(java.util.function.IntFunction<Target> hubOf, AtomicInteger next, List<UUID> users,
+                           List<String> topics, BenchSocket[] out, Promise<Void> done) {
     int i = next.getAndIncrement();
     if (i >= users.size()) {
       done.tryComplete();
       return;
     }
+    Target hub = hubOf.apply(i);
     String token = tokens.user(users.get(i), 86_400);
     BenchSocket.connect(vertx, client, hub.host, hub.port, token)
         .compose(s -> s.join(topics.get(i), new JsonObject()).map(s))
@@ -587,7 +762,7 @@ public final class FormBench {
           synchronized (out) {
             out[i] = s;
           }
-          connectNext(hub, next, users, topics, out, done);
+          connectNext(hubOf, next, users, topics, out, done);
         })
         .onFailure(e -> done.tryFail(new IllegalStateException("socket " + i + " could not connect and join "
             + topics.get(i) + ": " + e.getMessage(), e)));
@@ -681,6 +856,7 @@ public final class FormBench {
   private static final class Options {
     String url = "http://127.0.0.1:4000";
     String jdbcUrl;
+    String url2;
     String p5Url;
     String p5JdbcUrl;
     long hubPid = -1;
@@ -688,6 +864,9 @@ public final class FormBench {
     String dbUser = "postgres";
     String dbPassword = "postgres";
     String secretFile = "conf/dev-jwt-secret.txt";
+    int p3Clients = 0;
+    int p3Seconds = 20;
+    int p3IntervalMs = 1000;
     int p4Clients = 100;
     int p4Seconds = 20;
     int p4Rate = 0;
@@ -724,6 +903,10 @@ public final class FormBench {
             case "--db-user" -> o.dbUser = v;
             case "--db-password" -> o.dbPassword = v;
             case "--secret-file" -> o.secretFile = v;
+            case "--url2" -> o.url2 = v.replaceAll("/+$", "");
+            case "--p3-clients" -> o.p3Clients = nonNegative(a, v);
+            case "--p3-seconds" -> o.p3Seconds = positive(a, v);
+            case "--p3-interval-ms" -> o.p3IntervalMs = positive(a, v);
             case "--p4-clients" -> o.p4Clients = nonNegative(a, v);
             case "--p4-seconds" -> o.p4Seconds = nonNegative(a, v);
             case "--p4-rate" -> o.p4Rate = nonNegative(a, v);
@@ -748,7 +931,9 @@ public final class FormBench {
       }
       if ((o.p5Url == null) != (p5JdbcPort == null)) usage("--p5-url and --p5-jdbc-port go together");
       if (p5JdbcPort != null) o.p5JdbcUrl = "jdbc:postgresql://127.0.0.1:" + p5JdbcPort + "/postgres";
-      if (o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0 || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
+      if (o.p3Clients > 0 && o.p3Clients < P3_GROUP) usage("--p3-clients must be 0 or at least " + P3_GROUP);
+      if (o.warmupSeconds >= o.p3Seconds && o.p3Clients > 0
+          || o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0 || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
         usage("--warmup-seconds must be shorter than each run");
       }
       return o;

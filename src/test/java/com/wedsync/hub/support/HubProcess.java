@@ -35,7 +35,8 @@ public final class HubProcess implements AutoCloseable {
       }
       Map<String, String> env = new HashMap<>();
       env.put("HUB_DATABASE_MODE", "external");
-      env.put("HUB_DATABASE_URL", TestPostgres.url());
+      // The test database only when the caller names none (asking for its URL starts it).
+      if (!overrides.containsKey("HUB_DATABASE_URL")) env.put("HUB_DATABASE_URL", TestPostgres.url());
       env.put("HUB_HTTP_PORT", String.valueOf(port));
       env.put("HUB_LOG_FORMAT", "text");
       env.put("HUB_NODE_ID", nodeId);
@@ -80,6 +81,10 @@ public final class HubProcess implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String wsUrl(String token) {

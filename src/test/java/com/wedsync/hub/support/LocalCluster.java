@@ -16,14 +16,29 @@ import java.util.UUID;
  * {@code scripts/cluster}: a local cluster for trying cluster mode by hand — one embedded PostgreSQL (data kept under
  * data/cluster-postgres), one embedded Redis, N hub nodes (default 3) in their own JVMs. Prints the URLs and demo tokens;
  * Ctrl-C stops everything.
+ *
+ * <p>{@code LocalCluster [NODES] [--data-dir DIR] [--info-file FILE] [--redis-fsync always|everysec]}: {@code scripts/bench-cluster} gives it a
+ * throw-away data directory and reads the nodes' URLs, process ids and the PostgreSQL port from the info file
+ * (written once every node is ready). Redis keeps an append-only file fsynced every second, as production should
+ * (the tests fsync on every write). {@code HUB_*} variables of this process are passed on to every node.
  */
 public final class LocalCluster {
   public static void main(String[] args) throws Exception {
-    int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int nodes = 3;
     Path data = Path.of("data", "cluster-postgres");
+    Path infoFile = null;
+    String fsync = "everysec";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--data-dir" -> data = Path.of(args[++i]);
+        case "--info-file" -> infoFile = Path.of(args[++i]);
+        case "--redis-fsync" -> fsync = args[++i];
+        default -> nodes = Integer.parseInt(args[i]);
+      }
+    }
     Files.createDirectories(data);
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
-    TestRedis redis = TestRedis.start();
+    TestRedis redis = TestRedis.start(fsync);
     List<HubProcess> hubs = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       hubs.forEach(HubProcess::close);
@@ -35,9 +50,22 @@ public final class LocalCluster {
       }
     }));
     String dbUrl = "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/postgres";
-    for (int i = 1; i <= nodes; i++) {
-      hubs.add(HubProcess.start("node-" + i, Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-          "HUB_DATABASE_URL", dbUrl, "HUB_DEMO_DATA", "true")));
+    Map<String, String> env = new java.util.HashMap<>();
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("HUB_")) env.put(k, v);
+    });
+    env.putAll(Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
+        "HUB_DATABASE_URL", dbUrl, "HUB_DEMO_DATA", "true"));
+    for (int i = 1; i <= nodes; i++) hubs.add(HubProcess.start("node-" + i, env));
+    if (infoFile != null) {
+      StringBuilder info = new StringBuilder("pg_port=" + pg.getPort() + "\nredis=" + redis.url() + "\n");
+      for (int i = 0; i < hubs.size(); i++) {
+        info.append("node").append(i + 1).append("_url=http://127.0.0.1:").append(hubs.get(i).port).append('\n')
+            .append("node").append(i + 1).append("_pid=").append(hubs.get(i).pid()).append('\n');
+      }
+      Path tmp = infoFile.resolveSibling(infoFile.getFileName() + ".tmp");
+      Files.writeString(tmp, info);
+      Files.move(tmp, infoFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
     Vertx vertx = Vertx.vertx();
     DevTokens tokens = new DevTokens(vertx, HubConfig.load(Map.of()).auth().hs256Secret());

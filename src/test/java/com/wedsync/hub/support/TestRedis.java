@@ -10,21 +10,32 @@ public final class TestRedis implements AutoCloseable {
   private final RedisServer server;
   private final int port;
 
-  private TestRedis(int port, java.nio.file.Path dir) throws IOException {
+  private TestRedis(int port, java.nio.file.Path dir, String fsync) throws IOException {
     this.port = port;
-    // Append-only file with fsync on every write: a restarted Redis comes back with everything (as in production).
+    // Append-only file: a restarted Redis comes back with everything (as in production).
     this.server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"")
-        .setting("appendonly yes").setting("appendfsync always").setting("dir " + dir).build();
+        .setting("appendonly yes").setting("appendfsync " + fsync).setting("dir " + dir).build();
   }
 
-  /** A fresh Redis on a free port; close it (or let the JVM end) to stop it. */
+  /**
+   * A fresh Redis on a free port, fsyncing the append-only file on every write (the tests' strictest setting); close
+   * it (or let the JVM end) to stop it.
+   */
   public static TestRedis start() {
+    return start("always");
+  }
+
+  /**
+   * The same with the given {@code appendfsync} policy. {@code everysec} is what production runs: a killed Redis
+   * process still loses nothing (the kernel has every write), only a machine crash can lose the last second.
+   */
+  public static TestRedis start(String fsync) {
     try {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      TestRedis r = new TestRedis(port, java.nio.file.Files.createTempDirectory("test-redis"));
+      TestRedis r = new TestRedis(port, java.nio.file.Files.createTempDirectory("test-redis"), fsync);
       r.server.start();
       Runtime.getRuntime().addShutdownHook(new Thread(r::close));
       return r;
