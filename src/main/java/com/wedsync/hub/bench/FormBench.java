@@ -1,29 +1,22 @@
 package com.wedsync.hub.bench;
 
-import com.wedsync.hub.auth.DevTokens;
+import static com.wedsync.hub.bench.BenchKit.*;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -70,24 +63,12 @@ public final class FormBench {
 
   private final Options o;
   private final Vertx vertx;
-  private final WebSocketClient client;
-  private final DevTokens tokens;
-
-  /** A hub under test: its HTTP base URL (WebSocket host and port come from it) and its PostgreSQL (JDBC). */
-  private record Target(String url, String host, int port, String jdbcUrl, long pid) {
-    static Target of(String url, String jdbcUrl, long pid) {
-      URI u = URI.create(url);
-      return new Target(url, u.getHost(), u.getPort() > 0 ? u.getPort() : 80, jdbcUrl, pid);
-    }
-  }
+  private final BenchKit kit;
 
   private FormBench(Options o, Vertx vertx) throws Exception {
     this.o = o;
     this.vertx = vertx;
-    // The default pool allows 50 WebSockets per server; a load generator needs them all open at once.
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000_000)
-        .setConnectTimeout(30_000));
-    this.tokens = new DevTokens(vertx, Files.readString(Path.of(o.secretFile)).trim());
+    this.kit = new BenchKit(vertx, o.secretFile, o.connectConcurrency);
   }
 
   public static void main(String[] args) throws Exception {
@@ -107,9 +88,9 @@ public final class FormBench {
     boolean runP4 = o.p4Seconds > 0 && o.p4Clients > 0, runP5 = o.p5Seconds > 0 && o.p5Editors > 0;
     Target second = o.url2 == null ? null : Target.of(o.url2, o.jdbcUrl, -1);
     System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P3, P4, P5)%s%s%s%n",
-        second == null ? "" : " — cluster of two nodes, " + p4Hub.url + " and " + second.url,
-        runP4 ? (second == null ? ": P4 against " : "; P4 against ") + p4Hub.url : "",
-        !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url
+        second == null ? "" : " — cluster of two nodes, " + p4Hub.url() + " and " + second.url(),
+        runP4 ? (second == null ? ": P4 against " : "; P4 against ") + p4Hub.url() : "",
+        !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url()
             + (runP4 && !p4Hub.equals(p5Hub) ? " (a fresh hub of its own)" : ""));
     System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
         + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -124,16 +105,6 @@ public final class FormBench {
 
   private static final int P3_GROUP = 20;
   private static final byte[] P3_OP = "\"op_id\":\"p3-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-  /** Latency figures of one histogram, in milliseconds. */
-  private record Latency(double p50, double p99, double max, long count) {
-    static Latency of(Histogram h) {
-      synchronized (h) {
-        return new Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()),
-            h.getTotalCount());
-      }
-    }
-  }
 
   /** What P3 measured: receivers on the sender's node ({@code same}) and, in a cluster, on the other node. */
   private record P3(int clients, int forms, int seconds, long sent, long accepted, Map<String, Long> errors,
@@ -154,20 +125,20 @@ public final class FormBench {
         second == null ? "" : "\n  every other client is on the second node, so half of each form's receivers are on "
             + "the other node than the sender (\"across nodes\": through Redis).", o.warmupSeconds);
     List<UUID> users, forms;
-    try (Fixtures fx = new Fixtures(first.jdbcUrl, o.dbUser, o.dbPassword)) {
+    try (Fixtures fx = new Fixtures(first.jdbcUrl(), o.dbUser, o.dbPassword)) {
       users = fx.users("p3", n);
       forms = fx.forms("p3", formCount, P3_GROUP);
     }
     List<String> topics = new ArrayList<>();
     for (int i = 0; i < n; i++) topics.add("realtime:form:" + forms.get(i / P3_GROUP));
-    List<BenchSocket> sockets = connectAll(i -> second != null && i % 2 == 1 ? second : first, users, topics);
+    List<BenchSocket> sockets = kit.connectAll(i -> second != null && i % 2 == 1 ? second : first, users, topics);
 
     Histogram same = histogram(), cross = histogram(), ack = histogram();
     LongAdder sent = new LongAdder(), accepted = new LongAdder(), received = new LongAdder();
     Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     CountDownLatch stopped = new CountDownLatch(n);
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
-    CpuShare cpu = new CpuShare(first.pid);
+    CpuShare cpu = new CpuShare(first.pid());
     long start = System.nanoTime();
     long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
     long end = start + TimeUnit.SECONDS.toNanos(o.p3Seconds);
@@ -222,7 +193,7 @@ public final class FormBench {
     }
     String generatorLag = lag.stop();
     String cpuShare = cpu.report();
-    closeAll(sockets);
+    kit.closeAll(sockets);
     P3 r = new P3(n, formCount, o.p3Seconds, sent.sum(), accepted.sum(), snapshot(errors),
         accepted.sum() * (P3_GROUP - 1), received.sum(), Latency.of(same), Latency.of(cross), Latency.of(ack));
     System.out.printf("  sets: %,d sent, %,d accepted, refused: %s; field:changed received by the others: %,d of %,d "
@@ -282,17 +253,17 @@ public final class FormBench {
         o.p4Rate > 0 ? o.p4Rate + " cycles/s per client" : "closed loop (next cycle as soon as the unlock is answered)",
         o.p4Seconds, o.warmupSeconds);
     List<UUID> users, forms;
-    try (Fixtures fx = new Fixtures(hub.jdbcUrl, o.dbUser, o.dbPassword)) {
+    try (Fixtures fx = new Fixtures(hub.jdbcUrl(), o.dbUser, o.dbPassword)) {
       users = fx.users("p4", n);
       forms = fx.forms("p4", n);
     }
     List<String> topics = new ArrayList<>();
     for (UUID f : forms) topics.add("realtime:form:" + f);
-    List<BenchSocket> sockets = connectAll(hub, users, topics);
+    List<BenchSocket> sockets = kit.connectAll(hub, users, topics);
 
-    Scrape before = Scrape.fetch(hub.url);
+    Scrape before = Scrape.fetch(hub.url());
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
-    CpuShare cpu = new CpuShare(hub.pid);
+    CpuShare cpu = new CpuShare(hub.pid());
     Histogram hist = histogram();
     LongAdder measured = new LongAdder(), total = new LongAdder(), lost = new LongAdder();
     Map<String, LongAdder> denials = new ConcurrentHashMap<>(), unlockErrors = new ConcurrentHashMap<>();
@@ -373,8 +344,8 @@ public final class FormBench {
     String generatorLag = lag.stop();
     String cpuShare = cpu.report();
     double window = (end - measureFrom) / 1e9;
-    closeAll(sockets);
-    Scrape after = Scrape.fetch(hub.url);
+    kit.closeAll(sockets);
+    Scrape after = Scrape.fetch(hub.url());
 
     P4 r;
     synchronized (hist) {
@@ -428,7 +399,7 @@ public final class FormBench {
   }
 
   private P5 runP5(Target hub) throws Exception {
-    try (Fixtures fx = new Fixtures(hub.jdbcUrl, o.dbUser, o.dbPassword)) {
+    try (Fixtures fx = new Fixtures(hub.jdbcUrl(), o.dbUser, o.dbPassword)) {
       return runP5(hub, fx);
     }
   }
@@ -450,7 +421,7 @@ public final class FormBench {
     List<String> topics = new ArrayList<>();
     for (int i = 0; i < e; i++) topics.add("realtime:form:" + forms.get(i / Fixtures.FIELDS_PER_FORM));
     long c0 = System.nanoTime();
-    List<BenchSocket> sockets = connectAll(hub, users, topics);
+    List<BenchSocket> sockets = kit.connectAll(hub, users, topics);
     double connectSeconds = (System.nanoTime() - c0) / 1e9;
     List<Editor> editors = new ArrayList<>(e);
     for (int i = 0; i < e; i++) {
@@ -458,10 +429,10 @@ public final class FormBench {
     }
 
     // Nothing else writes fields on this throw-away hub, so the differences of the hub's save meters are P5's.
-    Scrape before = Scrape.fetch(hub.url);
-    BatchWatch watch = new BatchWatch(hub.url, 250);
+    Scrape before = Scrape.fetch(hub.url());
+    BatchWatch watch = new BatchWatch(hub.url(), 250);
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
-    CpuShare cpu = new CpuShare(hub.pid);
+    CpuShare cpu = new CpuShare(hub.pid());
     Histogram hist = histogram();
     LongAdder sent = new LongAdder(), ok = new LongAdder(), closedUnder = new LongAdder(), late = new LongAdder();
     AtomicLong outstanding = new AtomicLong();
@@ -547,7 +518,7 @@ public final class FormBench {
       ed.sock.context().runOnContext(v -> p.complete(new long[] {ed.acked, ed.ackedValue}));
       finals.add(await(p.future(), 10));
     }
-    closeAll(sockets);
+    kit.closeAll(sockets);
 
     // The last accepted changes are written by the next batch: wait for more than one batch window, then read back
     // every field (that first read is what P5 asks for). If some are still behind, the hub may only be slow: keep
@@ -580,7 +551,7 @@ public final class FormBench {
     long revisionsDb = fx.revisions(forms);
     Thread.sleep(200); // the batch's meters are recorded right after its commit
     List<BatchWatch.Batch> seen = watch.stop();
-    Scrape after = Scrape.fetch(hub.url);
+    Scrape after = Scrape.fetch(hub.url());
 
     double batches = after.delta(before, "hub_save_batch_rows_count");
     double rows = after.delta(before, "hub_save_batch_rows_sum");
@@ -701,154 +672,7 @@ public final class FormBench {
                   : String.format(" (%,d still behind after %.0f s)", p5.behind, p5.savedAfterMs / 1000),
               p5.batchSecondsMean, p5.batchSecondsMax, p5.behindFirst == 0 ? "yes" : "NO")});
     }
-    int[] width = {1, 8, 6, 8};
-    String[] head = {"#", "workload", "target", "measured"};
-    for (int i = 0; i < 4; i++) width[i] = Math.max(width[i], head[i].length());
-    for (String[] r : rows) for (int i = 0; i < 4; i++) width[i] = Math.max(width[i], r[i].length());
-    System.out.println(line(head, width));
-    String[] dashes = new String[4];
-    for (int i = 0; i < 4; i++) dashes[i] = "-".repeat(width[i]);
-    System.out.println(line(dashes, width));
-    for (String[] r : rows) System.out.println(line(r, width));
-    System.out.println();
-  }
-
-  private static String line(String[] cells, int[] width) {
-    StringBuilder b = new StringBuilder("|");
-    for (int i = 0; i < cells.length; i++) {
-      b.append(' ').append(cells[i]).append(" ".repeat(width[i] - cells[i].length())).append(" |");
-    }
-    return b.toString();
-  }
-
-  // ---- sockets ---------------------------------------------------------------------------------------------------
-
-  /**
-   * Opens one socket per user and joins it to its topic, {@code o.connectConcurrency} at a time (the hub reads the
-   * user and checks the membership in PostgreSQL for each, so an unbounded burst would only measure its pool queue).
-   */
-  private List<BenchSocket> connectAll(Target hub, List<UUID> users, List<String> topics) throws Exception {
-    return connectAll(i -> hub, users, topics);
-  }
-
-  /** The same with each socket's hub chosen by its index (clients spread over the nodes of a cluster). */
-  private List<BenchSocket> connectAll(java.util.function.IntFunction<Target> hubOf, List<UUID> users,
-                                       List<String> topics) throws Exception {
-    int n = users.size();
-    BenchSocket[] out = new BenchSocket[n];
-    AtomicInteger next = new AtomicInteger();
-    List<Future<Void>> workers = new ArrayList<>();
-    for (int w = 0; w < Math.min(o.connectConcurrency, n); w++) {
-      Promise<Void> done = Promise.promise();
-      workers.add(done.future());
-      connectNext(hubOf, next, users, topics, out, done);
-    }
-    await(Future.all(workers), 300);
-    return List.of(out);
-  }
-
-  private void connectNext(java.util.function.IntFunction<Target> hubOf, AtomicInteger next, List<UUID> users,
-                           List<String> topics, BenchSocket[] out, Promise<Void> done) {
-    int i = next.getAndIncrement();
-    if (i >= users.size()) {
-      done.tryComplete();
-      return;
-    }
-    Target hub = hubOf.apply(i);
-    String token = tokens.user(users.get(i), 86_400);
-    BenchSocket.connect(vertx, client, hub.host, hub.port, token)
-        .compose(s -> s.join(topics.get(i), new JsonObject()).map(s))
-        .onSuccess(s -> {
-          synchronized (out) {
-            out[i] = s;
-          }
-          connectNext(hubOf, next, users, topics, out, done);
-        })
-        .onFailure(e -> done.tryFail(new IllegalStateException("socket " + i + " could not connect and join "
-            + topics.get(i) + ": " + e.getMessage(), e)));
-  }
-
-  private void closeAll(List<BenchSocket> sockets) throws Exception {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (BenchSocket s : sockets) closing.add(s.close());
-    await(Future.join(closing).recover(e -> Future.succeededFuture()), 60);
-  }
-
-  // ---- small helpers ---------------------------------------------------------------------------------------------
-
-  /** Microseconds, up to one minute, three significant digits. Recorded from several event loops, so guarded. */
-  private static Histogram histogram() {
-    return new Histogram(60_000_000L, 3);
-  }
-
-  private static void record(Histogram h, long nanos) {
-    long us = Math.max(1, Math.min(60_000_000L, nanos / 1000));
-    synchronized (h) {
-      h.recordValue(us);
-    }
-  }
-
-  private static double ms(long micros) {
-    return micros / 1000.0;
-  }
-
-  private static String reason(JsonObject reply) {
-    JsonObject r = reply.getJsonObject("response");
-    return r == null ? "?" : r.getString("reason", "?");
-  }
-
-  private static void count(Map<String, LongAdder> counts, String key) {
-    counts.computeIfAbsent(key, k -> new LongAdder()).increment();
-  }
-
-  private static Map<String, Long> snapshot(Map<String, LongAdder> counts) {
-    Map<String, Long> out = new TreeMap<>();
-    counts.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
-  }
-
-  private static long sum(Map<String, Long> counts) {
-    return counts.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static String describe(Map<String, Long> counts) {
-    return counts.isEmpty() ? "none" : counts.toString();
-  }
-
-  private static String describeD(Map<String, Double> counts) {
-    if (counts.isEmpty()) return "none";
-    Map<String, Long> out = new LinkedHashMap<>();
-    counts.forEach((k, v) -> out.put(k, Math.round(v)));
-    return out.toString();
-  }
-
-  /** The 1, 5 and 15 minute load averages (Linux), so figures from a busy machine can be recognised as such. */
-  private static String loadAvg() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " / " + f[1] + " / " + f[2];
-    } catch (Exception e) {
-      return "n/a";
-    }
-  }
-
-  private static void section(String title) {
-    System.out.printf("%n== %s ==%n", title);
-  }
-
-  private static <T> T await(Future<T> f, long seconds) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
-  }
-
-  /** The generator's own logs (Vert.x, the JDBC driver) would interleave with the figures: warnings only. */
-  private static void quietLogs() {
-    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
-    }
+    table(rows);
   }
 
   // ---- options ---------------------------------------------------------------------------------------------------
