@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 
 /**
  * What every benchmark of the hub needs: sockets opened and joined at a bounded pace, histograms in microseconds,
@@ -74,40 +76,60 @@ final class BenchKit {
   }
 
   /** The same with each socket's hub chosen by its index (clients spread over the nodes of a cluster). */
-  List<BenchSocket> connectAll(java.util.function.IntFunction<Target> hubOf, List<UUID> users,
-                                       List<String> topics) throws Exception {
+  List<BenchSocket> connectAll(IntFunction<Target> hubOf, List<UUID> users, List<String> topics) throws Exception {
+    return connectAll(hubOf, users, topics, i -> new JsonObject(), (i, s) -> { }, (i, reply) -> { });
+  }
+
+  /**
+   * The same with each join's payload chosen by index, {@code opened} told of each socket before it joins (so a
+   * push handler sees everything the join brings, such as replayed history) and {@code joined} given each join's
+   * ok response.
+   */
+  List<BenchSocket> connectAll(IntFunction<Target> hubOf, List<UUID> users, List<String> topics,
+                               IntFunction<JsonObject> joinPayload, BiConsumer<Integer, BenchSocket> opened,
+                               BiConsumer<Integer, JsonObject> joined) throws Exception {
     int n = users.size();
     BenchSocket[] out = new BenchSocket[n];
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> workers = new ArrayList<>();
+    Connecting c = new Connecting(hubOf, users, topics, joinPayload, opened, joined, out, next);
     for (int w = 0; w < Math.min(connectConcurrency, n); w++) {
       Promise<Void> done = Promise.promise();
       workers.add(done.future());
-      connectNext(hubOf, next, users, topics, out, done);
+      connectNext(c, done);
     }
     await(Future.all(workers), 300);
     return List.of(out);
   }
 
-  private void connectNext(java.util.function.IntFunction<Target> hubOf, AtomicInteger next, List<UUID> users,
-                           List<String> topics, BenchSocket[] out, Promise<Void> done) {
-    int i = next.getAndIncrement();
-    if (i >= users.size()) {
+  private record Connecting(IntFunction<Target> hubOf, List<UUID> users, List<String> topics,
+                            IntFunction<JsonObject> joinPayload, BiConsumer<Integer, BenchSocket> opened,
+                            BiConsumer<Integer, JsonObject> joined, BenchSocket[] out, AtomicInteger next) {}
+
+  private void connectNext(Connecting c, Promise<Void> done) {
+    int i = c.next.getAndIncrement();
+    if (i >= c.users.size()) {
       done.tryComplete();
       return;
     }
-    Target hub = hubOf.apply(i);
-    String token = tokens.user(users.get(i), 86_400);
+    Target hub = c.hubOf.apply(i);
+    String token = tokens.user(c.users.get(i), 86_400);
     BenchSocket.connect(vertx, client, hub.host, hub.port, token)
-        .compose(s -> s.join(topics.get(i), new JsonObject()).map(s))
+        .compose(s -> {
+          c.opened.accept(i, s);
+          return s.join(c.topics.get(i), c.joinPayload.apply(i)).map(reply -> {
+            c.joined.accept(i, reply);
+            return s;
+          });
+        })
         .onSuccess(s -> {
-          synchronized (out) {
-            out[i] = s;
+          synchronized (c.out) {
+            c.out[i] = s;
           }
-          connectNext(hubOf, next, users, topics, out, done);
+          connectNext(c, done);
         })
         .onFailure(e -> done.tryFail(new IllegalStateException("socket " + i + " could not connect and join "
-            + topics.get(i) + ": " + e.getMessage(), e)));
+            + c.topics.get(i) + ": " + e.getMessage(), e)));
   }
 
   void closeAll(List<BenchSocket> sockets) throws Exception {
