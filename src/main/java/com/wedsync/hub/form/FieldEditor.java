@@ -31,6 +31,7 @@ public final class FieldEditor {
   private final HubMetrics metrics;
   private FormStatus status;
   private CoreCascade cascade;
+  private FormEvents events = FormEvents.NONE;
 
   public FieldEditor(FieldStore store, FieldLocks locks, SaveBuffer saves, Publisher publisher,
                      FormRepository repository, HubMetrics metrics) {
@@ -46,6 +47,11 @@ public final class FieldEditor {
   public void wire(FormStatus status, CoreCascade cascade) {
     this.status = status;
     this.cascade = cascade;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   public FieldStore store() {
@@ -386,6 +392,7 @@ public final class FieldEditor {
         int filled = was.filled() + (nowFilled ? 1 : -1);
         publisher.durable(topic, "form:progress", new FormSnapshot.Progress(filled, was.required(),
             FieldRules.percent(filled, was.required())).toJson());
+        if (nowFilled && filled == was.required()) events.completed(who, before.info());
       }
     }
     if (who.isCouple() && before.info().status().equals("sent") && status != null) status.started(who, before.info());
