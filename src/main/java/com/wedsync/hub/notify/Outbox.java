@@ -21,7 +21,7 @@ public final class Outbox {
          set attempts = o.attempts + 1, next_attempt_at = now() + $2::bigint * interval '1 millisecond',
              claimed_by = $3
        where o.id in (select id from notification_outbox
-                       where status = 'pending' and next_attempt_at <= now()
+                       where status = 'pending' and next_attempt_at <= now() and channel = any($4::text[])
                        order by next_attempt_at, id limit $1
                        for update skip locked)
       returning o.id, o.channel, o.payload, o.attempts""";
@@ -46,8 +46,11 @@ public final class Outbox {
     this.db = db;
   }
 
-  public Future<List<Delivery>> claim(int max, long leaseMs, String nodeId) {
-    return db.preparedQuery(CLAIM).execute(Tuple.of(max, leaseMs, nodeId)).map(rows -> {
+  /** Claims up to {@code max} due rows of the given channels (those this node has a webhook for). */
+  public Future<List<Delivery>> claim(int max, long leaseMs, String nodeId, List<String> channels) {
+    Tuple args = Tuple.tuple().addValue(max).addValue(leaseMs).addValue(nodeId)
+        .addValue(channels.toArray(new String[0]));
+    return db.preparedQuery(CLAIM).execute(args).map(rows -> {
       List<Delivery> out = new ArrayList<>();
       for (Row r : rows) {
         out.add(new Delivery(r.getLong("id"), r.getString("channel"), r.getJsonObject("payload"),

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Delivers the outbox to the webhooks, on every node: each poll claims a batch of due rows (the database decides which
- * node delivers which row, see {@link Outbox}), posts each one with the header {@code Idempotency-Key: <outbox id>},
+ * Delivers the outbox to the webhooks, on every node: each poll claims a batch of due rows of the channels this node
+ * has a webhook for (the database decides which node delivers which row, see {@link Outbox}), posts each one with the header {@code Idempotency-Key: <outbox id>},
  * and records the outcome. A failure is retried with exponential backoff and jitter; after the configured number of
  * attempts the row is {@code dead}. A node that dies mid-post leaves its rows to be claimed again once their lease
  * ends, so a receiver may see a key twice only then — which is what the key is for.
@@ -45,7 +45,9 @@ public final class OutboxPoller {
     this.leaseMs = 2L * cfg.requestTimeoutMs() + 5_000;
   }
 
+  /** Starts polling, unless this node has no webhook at all: then it leaves every row to the nodes that do. */
   public void start(Vertx vertx) {
+    if (cfg.channels().isEmpty()) return;
     this.vertx = vertx;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(cfg.requestTimeoutMs()));
     vertx.runOnContext(v -> timer = vertx.setPeriodic(cfg.pollIntervalMs(), id -> poll()));
@@ -60,7 +62,7 @@ public final class OutboxPoller {
 
   private void poll() {
     if (stopped || !polling.compareAndSet(false, true)) return;
-    outbox.claim(cfg.batchSize(), leaseMs, nodeId)
+    outbox.claim(cfg.batchSize(), leaseMs, nodeId, cfg.channels())
         .compose(batch -> Future.join(batch.stream().map(this::deliver).toList()).map(batch.size()))
         .onComplete(ar -> {
           polling.set(false);
