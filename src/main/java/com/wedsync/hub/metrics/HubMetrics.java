@@ -43,8 +43,9 @@ public final class HubMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
         .register(registry);
-    notificationsCreated = Counter.builder("hub_notifications_created_total")
-        .description("bell notifications stored (one per recipient)").register(registry);
+    // Not "…_created_total": OpenMetrics reserves the _created suffix and the exporter would mangle the name.
+    notificationsCreated = Counter.builder("hub_notifications_stored_total")
+        .description("bell notifications created, one per recipient").register(registry);
     deliveriesQueued = Counter.builder("hub_notification_deliveries_queued_total")
         .description("email/SMS/push deliveries written to the outbox").register(registry);
   }
