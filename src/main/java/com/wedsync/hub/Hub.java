@@ -39,6 +39,15 @@ import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
+import com.wedsync.hub.notify.ActivityFeed;
+import com.wedsync.hub.notify.ActivityRoutes;
+import com.wedsync.hub.notify.Bell;
+import com.wedsync.hub.notify.FormNotifications;
+import com.wedsync.hub.notify.NotificationRoutes;
+import com.wedsync.hub.notify.NotificationService;
+import com.wedsync.hub.notify.Outbox;
+import com.wedsync.hub.notify.OutboxPoller;
+import com.wedsync.hub.notify.Preferences;
 import com.wedsync.hub.presence.LocalPresenceStore;
 import com.wedsync.hub.presence.PresenceTracker;
 import com.wedsync.hub.socket.SocketServices;
@@ -72,11 +81,12 @@ public final class Hub {
   private final SaveBuffer saves;
   private final RedisConnections redis;
   private final NodeLiveness liveness;
+  private final OutboxPoller outbox;
   private final int port;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher,
-              SaveBuffer saves, RedisConnections redis, NodeLiveness liveness, int port) {
+              SaveBuffer saves, RedisConnections redis, NodeLiveness liveness, OutboxPoller outbox, int port) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -85,6 +95,7 @@ public final class Hub {
     this.saves = saves;
     this.redis = redis;
     this.liveness = liveness;
+    this.outbox = outbox;
     this.port = port;
   }
 
@@ -121,7 +132,7 @@ public final class Hub {
     int port = config.http().port() == 0 ? freePort() : config.http().port();
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
-        config.socket(), config.presence(), config.forms(), config.cluster(), config.log());
+        config.socket(), config.presence(), config.forms(), config.cluster(), config.log(), config.delivery());
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
       log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
           + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
@@ -173,7 +184,7 @@ public final class Hub {
     AccessWatcher accessWatcher = new AccessWatcher(vertx, database.connectOptions(), bus);
 
     // Collaborative forms: hot state and locks behind their ports, write-behind saves to PostgreSQL.
-    FieldLocks locks = new FieldLocks(lockStore, fieldStore, publisher, metrics, pool, cfg.nodeId(),
+    FieldLocks locks = new FieldLocks(lockStore, fieldStore, publisher, metrics, cfg.nodeId(),
         forms.lockLeaseMs(), forms.typingThrottleMs());
     FieldEditor editor = new FieldEditor(fieldStore, locks, saves, publisher, formRepository, metrics);
     FormStatus formStatus = new FormStatus(fieldStore, formRepository, publisher);
@@ -181,6 +192,18 @@ public final class Hub {
     editor.wire(formStatus, cascade);
     FormNotes notes = new FormNotes(formRepository, fieldStore, publisher);
     FormChannel.register(handlers, editor, locks, formStatus, notes);
+
+    // Notifications and the activity feed hear what happens on forms; every node runs an outbox poller, and the
+    // database's claim decides which node delivers each row.
+    ActivityFeed activity = new ActivityFeed(pool, publisher);
+    NotificationService notifications = new NotificationService(pool, publisher, metrics, cfg.delivery().channels());
+    FormNotifications formEvents = new FormNotifications(notifications, activity);
+    formStatus.listen(formEvents);
+    notes.listen(formEvents);
+    cascade.listen(formEvents);
+    locks.listen(formEvents);
+    editor.listen(formEvents);
+    OutboxPoller outbox = new OutboxPoller(new Outbox(pool), cfg.delivery(), metrics, cfg.nodeId());
     RedisConnections redisConnections = redis;
     NodeLiveness liveness = redis == null ? null
         : new NodeLiveness(redis, cfg.nodeId(), cfg.cluster().nodeTtlMs(), presence::removeNode);
@@ -192,17 +215,21 @@ public final class Hub {
     return shared.compose(v -> TokenVerifier.create(vertx, cfg.auth())).compose(tokens -> {
       saves.start();
       locks.start(vertx);
+      outbox.start(vertx);
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
           new UserLimits(cfg.socket()), metrics);
       HttpAuth httpAuth = new HttpAuth(tokens, principals);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
-          .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount);
+          .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)
+          .with(new NotificationRoutes(httpAuth, new Bell(pool, publisher),
+              new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
+          .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
       return accessWatcher.start()
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
     }).map(id -> {
-      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, redisConnections, liveness, port);
+      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, redisConnections, liveness, outbox, port);
       log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(), port, loops);
       return hub;
     }).recover(e -> {
@@ -242,6 +269,7 @@ public final class Hub {
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
         .transform(ar -> saves.drain(20_000).onFailure(e -> log.error("unsaved changes lost at shutdown: {}",
             e.getMessage())))
+        .transform(ar -> outbox.stop())
         .transform(ar -> liveness == null ? Future.succeededFuture() : liveness.stop(vertx))
         .transform(ar -> redis == null ? Future.succeededFuture() : redis.close())
         .transform(ar -> accessWatcher.stop())

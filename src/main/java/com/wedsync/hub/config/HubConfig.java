@@ -16,7 +16,8 @@ public record HubConfig(
     Presence presence,
     Forms forms,
     Cluster cluster,
-    Log log) {
+    Log log,
+    Delivery delivery) {
 
   public record Http(String host, int port, String publicUrl, int verticles) {}
 
@@ -52,6 +53,39 @@ public record HubConfig(
    */
   public record Cluster(boolean clustered, String redisUrl, int redisPoolSize, boolean sharded, int presenceTtlMs,
                         int nodeTtlMs) {}
+
+  /**
+   * Email, SMS and push deliveries of notifications: each channel posts to its webhook (an empty URL disables the
+   * channel, and no delivery is queued for it). Failed posts are retried with exponential backoff; after
+   * {@code maxAttempts} the delivery is {@code dead}.
+   *
+   * @param pollIntervalMs   how often every node looks for due deliveries
+   * @param batchSize        deliveries claimed per poll
+   * @param backoffBaseMs    wait after the first failure; doubled per further failure
+   * @param backoffMaxMs     the longest wait between attempts
+   * @param requestTimeoutMs a webhook that has not answered by then has failed this attempt
+   */
+  public record Delivery(String emailUrl, String smsUrl, String pushUrl, int pollIntervalMs, int batchSize,
+                         int maxAttempts, int backoffBaseMs, int backoffMaxMs, int requestTimeoutMs) {
+
+    /** The channels with a webhook, in a fixed order. */
+    public List<String> channels() {
+      List<String> out = new java.util.ArrayList<>();
+      if (!emailUrl.isEmpty()) out.add("email");
+      if (!smsUrl.isEmpty()) out.add("sms");
+      if (!pushUrl.isEmpty()) out.add("push");
+      return out;
+    }
+
+    public String url(String channel) {
+      return switch (channel) {
+        case "email" -> emailUrl;
+        case "sms" -> smsUrl;
+        case "push" -> pushUrl;
+        default -> "";
+      };
+    }
+  }
 
   public static HubConfig load() {
     return load(System.getenv());
@@ -138,7 +172,30 @@ public record HubConfig(
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
     }
+    Delivery delivery = new Delivery(webhook(c, "delivery.emailUrl"), webhook(c, "delivery.smsUrl"),
+        webhook(c, "delivery.pushUrl"), c.integer("delivery.pollIntervalMs", 10, 600_000),
+        c.integer("delivery.batchSize", 1, 1000), c.integer("delivery.maxAttempts", 1, 100),
+        c.integer("delivery.backoffBaseMs", 1, 3_600_000), c.integer("delivery.backoffMaxMs", 1, 86_400_000),
+        c.integer("delivery.requestTimeoutMs", 100, 600_000));
+    if (delivery.backoffMaxMs() < delivery.backoffBaseMs()) {
+      throw new ConfigException("delivery.backoffMaxMs", "must be at least delivery.backoffBaseMs ("
+          + delivery.backoffBaseMs() + "), got " + delivery.backoffMaxMs());
+    }
     return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
-        new Log(format, level));
+        new Log(format, level), delivery);
+  }
+
+  /** A webhook URL: empty (the channel is off) or an absolute http(s) URL. */
+  private static String webhook(ConfigSource c, String key) {
+    String url = c.string(key);
+    if (url.isEmpty()) return url;
+    try {
+      java.net.URI uri = new java.net.URI(url);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return url;
+    } catch (java.net.URISyntaxException e) {
+      // reported below with the key's name
+    }
+    throw new ConfigException(key, "expected an http:// or https:// URL, or empty to turn the channel off, got '"
+        + url + "'");
   }
 }

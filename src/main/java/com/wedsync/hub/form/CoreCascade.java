@@ -53,11 +53,17 @@ public final class CoreCascade {
   private final FieldEditor editor;
   private final Pool db;
   private final Publisher publisher;
+  private FormEvents events = FormEvents.NONE;
 
   public CoreCascade(FieldEditor editor, Pool db, Publisher publisher) {
     this.editor = editor;
     this.db = db;
     this.publisher = publisher;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   private static FieldDefinition definition(String core) {
@@ -148,6 +154,7 @@ public final class CoreCascade {
       changes.forEach(changed::put);
       publisher.durable("wedding:" + weddingId, "wedding:updated", new JsonObject().put("changes", changed)
           .put("version", wedding.getLong("version")).put("by", who.identity()));
+      changes.forEach((core, value) -> events.coreChanged(who, weddingId, core, value));
       return wedding;
     });
   }

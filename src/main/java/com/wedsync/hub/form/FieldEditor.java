@@ -31,6 +31,7 @@ public final class FieldEditor {
   private final HubMetrics metrics;
   private FormStatus status;
   private CoreCascade cascade;
+  private FormEvents events = FormEvents.NONE;
 
   public FieldEditor(FieldStore store, FieldLocks locks, SaveBuffer saves, Publisher publisher,
                      FormRepository repository, HubMetrics metrics) {
@@ -46,6 +47,11 @@ public final class FieldEditor {
   public void wire(FormStatus status, CoreCascade cascade) {
     this.status = status;
     this.cascade = cascade;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   public FieldStore store() {
@@ -381,8 +387,12 @@ public final class FieldEditor {
     FieldState field = before.field();
     FieldDefinition def = field.definition();
     if (def.required() && FieldRules.isFilled(def, field.value()) != FieldRules.isFilled(def, change.value())) {
-      store.form(info.formId()).onSuccess(now -> publisher.durable(info.topic(), "form:progress",
-          now.progress().toJson()));
+      boolean nowFilled = FieldRules.isFilled(def, change.value());
+      store.form(info.formId()).onSuccess(now -> {
+        FormSnapshot.Progress progress = now.progress();
+        publisher.durable(info.topic(), "form:progress", progress.toJson());
+        if (nowFilled && progress.filled() == progress.required()) events.completed(who, info);
+      });
     }
     if (who.isCouple() && info.status().equals("sent") && status != null) status.started(who, info);
     // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.

@@ -6,8 +6,6 @@ import com.wedsync.hub.metrics.HubMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,22 +26,26 @@ public final class FieldLocks {
   private final FieldStore fields;
   private final Publisher publisher;
   private final HubMetrics metrics;
-  private final Pool db;
   private final String nodeId;
   private final long leaseMs;
   private final long typingThrottleMs;
   private final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
+  private FormEvents events = FormEvents.NONE;
 
-  public FieldLocks(LockStore store, FieldStore fields, Publisher publisher, HubMetrics metrics, Pool db,
+  public FieldLocks(LockStore store, FieldStore fields, Publisher publisher, HubMetrics metrics,
                     String nodeId, long leaseMs, long typingThrottleMs) {
     this.store = store;
     this.fields = fields;
     this.publisher = publisher;
     this.metrics = metrics;
-    this.db = db;
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
     this.typingThrottleMs = typingThrottleMs;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   /** Starts the reaper that releases expired leases (on every node: each lease is released once by the store). */
@@ -123,14 +125,11 @@ public final class FieldLocks {
       metrics.lock("broken");
       publisher.durable("form:" + formId, "field:unlocked", new JsonObject().put("field", key).put("reason", "broken")
           .put("by", who.identity()).put("holder", lease.holder()));
-      return fields.shape(formId).compose(form -> db.preparedQuery(
-              "insert into activity_events (supplier_id, wedding_id, actor_id, verb, object, text) "
-                  + "values ($1, $2, $3, 'lock_broken', $4, $5)")
-          .execute(Tuple.of(form.info().supplierId(), form.info().weddingId(), who.userId(),
-              new JsonObject().put("form_id", formId.toString()).put("field", key)
-                  .put("holder", lease.holder()),
-              who.name() + " took over " + key + " from " + lease.name())))
-          .map(new JsonObject());
+      // Recorded (activity) and the holder told (notification) by the listener.
+      return fields.shape(formId).map(form -> {
+        events.lockBroken(who, form.info(), key, lease.userId(), lease.name());
+        return new JsonObject();
+      });
     });
   }
 

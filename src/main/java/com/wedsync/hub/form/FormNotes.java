@@ -22,11 +22,17 @@ public final class FormNotes {
   private final FormRepository repository;
   private final FieldStore store;
   private final Publisher publisher;
+  private FormEvents events = FormEvents.NONE;
 
   public FormNotes(FormRepository repository, FieldStore store, Publisher publisher) {
     this.repository = repository;
     this.store = store;
     this.publisher = publisher;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   public Future<JsonObject> add(Editor who, UUID formId, JsonObject json) {
@@ -45,13 +51,14 @@ public final class FormNotes {
     }
     return existing(who.userId(), opId).compose(first -> first != null ? Future.succeededFuture(first)
         : store.form(formId)
-            .compose(form -> repository.mentionable(formId, new ArrayList<>(candidates)))
+            .compose(form -> repository.mentionable(formId, new ArrayList<>(candidates))
             .compose(mentions -> repository.addNote(formId, who.userId(), text, mentions, opId).map(note -> {
               publisher.durable("form:" + formId, "form:note", new JsonObject().put("note_id", note.getString("note_id"))
                   .put("text", text).put("by", who.identity()).put("at", note.getString("at"))
                   .put("mentions", new JsonArray(mentions.stream().map(UUID::toString).toList())));
+              events.noteAdded(who, form.info(), note.getString("note_id"), text, mentions);
               return new JsonObject().put("note_id", note.getString("note_id"));
-            })));
+            }))));
   }
 
   private Future<JsonObject> existing(UUID author, String opId) {

@@ -32,11 +32,17 @@ public final class FormStatus {
   private final FieldStore store;
   private final FormRepository repository;
   private final Publisher publisher;
+  private FormEvents events = FormEvents.NONE;
 
   public FormStatus(FieldStore store, FormRepository repository, Publisher publisher) {
     this.store = store;
     this.repository = repository;
     this.publisher = publisher;
+  }
+
+  /** Who hears about what happens here (notifications, activity); set once while the hub is wired. */
+  public void listen(FormEvents events) {
+    this.events = events;
   }
 
   public Future<JsonObject> change(Editor who, UUID formId, JsonObject json) {
@@ -91,9 +97,11 @@ public final class FormStatus {
             .compose(v -> Future.failedFuture(new ChannelError("conflict",
                 "the form's status changed meanwhile; reload it")));
       }
-      return store.status(info.formId(), to).onSuccess(v -> publisher.durable(info.topic(), "form:status",
-          new JsonObject().put("status", to).put("from", from).put("by", who.identity())
-              .put("at", Instant.now().toString())));
+      return store.status(info.formId(), to).onSuccess(v -> {
+        publisher.durable(info.topic(), "form:status", new JsonObject().put("status", to).put("from", from)
+            .put("by", who.identity()).put("at", Instant.now().toString()));
+        events.statusChanged(who, info, from, to);
+      });
     });
   }
 }

@@ -25,6 +25,9 @@ public final class HubMetrics {
   private final Timer saveLatency;
   private final Map<String, Counter> locks = new ConcurrentHashMap<>();
   private final Counter conflicts;
+  private final Counter notificationsCreated;
+  private final Counter deliveriesQueued;
+  private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
   public HubMetrics() {
     Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
@@ -40,6 +43,25 @@ public final class HubMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
         .register(registry);
+    // Not "…_created_total": OpenMetrics reserves the _created suffix and the exporter would mangle the name.
+    notificationsCreated = Counter.builder("hub_notifications_stored_total")
+        .description("bell notifications created, one per recipient").register(registry);
+    deliveriesQueued = Counter.builder("hub_notification_deliveries_queued_total")
+        .description("email/SMS/push deliveries written to the outbox").register(registry);
+  }
+
+  public void notificationsCreated(int count) {
+    notificationsCreated.increment(count);
+  }
+
+  public void deliveriesQueued(int count) {
+    deliveriesQueued.increment(count);
+  }
+
+  /** An outbox delivery's outcome per channel: delivered, failed (will be retried), dead (gave up). */
+  public void delivery(String channel, String outcome) {
+    deliveries.computeIfAbsent(channel + "/" + outcome, k -> Counter.builder("hub_notification_deliveries_total")
+        .tag("channel", channel).tag("outcome", outcome).register(registry)).increment();
   }
 
   public void saveBatch(int rows, int revisions, long nanos) {

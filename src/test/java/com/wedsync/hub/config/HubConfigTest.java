@@ -43,6 +43,23 @@ class HubConfigTest {
     assertMessage(Map.of("HUB_LOG_FORMAT", "xml"), "log.format");
     assertMessage(Map.of("HUB_NODE_ID", "no spaces please"), "node.id");
     assertMessage(Map.of("HUB_SOCKET_MAX_CHANELS", "5"), "HUB_SOCKET_MAX_CHANELS");
+    assertMessage(Map.of("HUB_DELIVERY_EMAIL_URL", "mailto:ops@example.com"), "delivery.emailUrl");
+    assertMessage(Map.of("HUB_DELIVERY_PUSH_URL", "not a url"), "delivery.pushUrl");
+    assertMessage(Map.of("HUB_DELIVERY_MAX_ATTEMPTS", "0"), "delivery.maxAttempts");
+    assertMessage(Map.of("HUB_DELIVERY_BACKOFF_BASE_MS", "5000", "HUB_DELIVERY_BACKOFF_MAX_MS", "1000"),
+        "delivery.backoffMaxMs");
+  }
+
+  @Test
+  void deliveryChannelsAreTheOnesWithAWebhook() {
+    HubConfig off = HubConfig.load(Map.of());
+    assertEquals(java.util.List.of(), off.delivery().channels(), "no webhook: no email, SMS or push deliveries");
+    HubConfig on = HubConfig.load(Map.of("HUB_DELIVERY_EMAIL_URL", "http://127.0.0.1:9/email",
+        "HUB_DELIVERY_PUSH_URL", "https://push.example/hook", "HUB_DELIVERY_MAX_ATTEMPTS", "3"));
+    assertEquals(java.util.List.of("email", "push"), on.delivery().channels());
+    assertEquals("https://push.example/hook", on.delivery().url("push"));
+    assertEquals("", on.delivery().url("sms"));
+    assertEquals(3, on.delivery().maxAttempts());
   }
 
   @Test
