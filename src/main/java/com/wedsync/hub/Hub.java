@@ -121,7 +121,7 @@ public final class Hub {
     int port = config.http().port() == 0 ? freePort() : config.http().port();
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
-        config.socket(), config.presence(), config.forms(), config.cluster(), config.log());
+        config.socket(), config.presence(), config.forms(), config.cluster(), config.log(), config.history());
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
       log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
           + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");

@@ -16,7 +16,8 @@ public record HubConfig(
     Presence presence,
     Forms forms,
     Cluster cluster,
-    Log log) {
+    Log log,
+    History history) {
 
   public record Http(String host, int port, String publicUrl, int verticles) {}
 
@@ -52,6 +53,13 @@ public record HubConfig(
    */
   public record Cluster(boolean clustered, String redisUrl, int redisPoolSize, boolean sharded, int presenceTtlMs,
                         int nodeTtlMs) {}
+
+  /**
+   * History recovery (SPEC.md §5): an event is dropped from a channel's history only once it is neither among the
+   * last {@code keepEvents} nor younger than {@code keepMs}; a channel with no publication for {@code idleTtlMs}
+   * loses its whole history (and so its epoch).
+   */
+  public record History(int keepEvents, int keepMs, int idleTtlMs) {}
 
   public static HubConfig load() {
     return load(System.getenv());
@@ -138,7 +146,13 @@ public record HubConfig(
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
     }
+    History history = new History(c.integer("history.keepEvents", 1, 1_000_000),
+        c.integer("history.keepMs", 0, 86_400_000), c.integer("history.idleTtlMs", 1000, 604_800_000));
+    if (history.idleTtlMs() < history.keepMs()) {
+      throw new ConfigException("history.idleTtlMs", "must be at least history.keepMs (" + history.keepMs()
+          + "), got " + history.idleTtlMs());
+    }
     return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
-        new Log(format, level));
+        new Log(format, level), history);
   }
 }

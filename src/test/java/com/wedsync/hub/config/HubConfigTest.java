@@ -43,6 +43,18 @@ class HubConfigTest {
     assertMessage(Map.of("HUB_LOG_FORMAT", "xml"), "log.format");
     assertMessage(Map.of("HUB_NODE_ID", "no spaces please"), "node.id");
     assertMessage(Map.of("HUB_SOCKET_MAX_CHANELS", "5"), "HUB_SOCKET_MAX_CHANELS");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_EVENTS", "0"), "history.keepEvents");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_MS", "ten minutes"), "history.keepMs");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_MS", "900000", "HUB_HISTORY_IDLE_TTL_MS", "600000"), "history.idleTtlMs");
+  }
+
+  @Test
+  void historyKeepsAtLeast300EventsOr10MinutesByDefault() {
+    HubConfig.History h = HubConfig.load(Map.of()).history();
+    assertEquals(300, h.keepEvents());
+    assertEquals(600_000, h.keepMs());
+    assertTrue(h.idleTtlMs() >= h.keepMs());
+    assertEquals(1000, HubConfig.load(Map.of("HUB_HISTORY_KEEP_EVENTS", "1000")).history().keepEvents());
   }
 
   @Test
