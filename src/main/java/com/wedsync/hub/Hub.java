@@ -36,6 +36,9 @@ import com.wedsync.hub.form.LocalFieldStore;
 import com.wedsync.hub.form.LocalLockStore;
 import com.wedsync.hub.form.LocalSaveBuffer;
 import com.wedsync.hub.form.SaveBuffer;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.LocalHistory;
+import com.wedsync.hub.history.RedisHistory;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
@@ -142,6 +145,7 @@ public final class Hub {
     LockStore lockStore;
     FieldStore fieldStore;
     SaveBuffer saves;
+    History history;
     RedisConnections redis = null;
     Publisher publisher;
     if (cfg.cluster().clustered()) {
@@ -151,15 +155,20 @@ public final class Hub {
           cfg.nodeId(), redisBus::received);
       redisBus.attach(redis);
       bus = redisBus;
-      publisher = new Publisher(bus);
+      RedisHistory redisHistory = new RedisHistory(redis, cfg.history(), cluster.sharded());
+      history = redisHistory;
+      publisher = new Publisher(bus, history);
       presenceStore = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
       lockStore = new RedisLockStore(redis);
-      fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), cluster.sharded());
+      fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), redisHistory);
       saves = new RedisSaveBuffer(vertx, redis, new RevisionWriter(pool), publisher, metrics, cfg.nodeId(),
           forms.saveIntervalMs(), forms.saveRetryMaxMs());
     } else {
       bus = localBus;
-      publisher = new Publisher(bus);
+      LocalHistory localHistory = new LocalHistory(bus, cfg.history());
+      localHistory.start(vertx);
+      history = localHistory;
+      publisher = new Publisher(bus, history);
       presenceStore = new LocalPresenceStore();
       lockStore = new LocalLockStore();
       fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
@@ -193,7 +202,7 @@ public final class Hub {
       saves.start();
       locks.start(vertx);
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
-          new UserLimits(cfg.socket()), metrics);
+          new UserLimits(cfg.socket()), metrics, history);
       HttpAuth httpAuth = new HttpAuth(tokens, principals);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount);

@@ -25,6 +25,8 @@ public final class HubMetrics {
   private final Timer saveLatency;
   private final Map<String, Counter> locks = new ConcurrentHashMap<>();
   private final Counter conflicts;
+  private final Counter recovered;
+  private final Counter notRecovered;
 
   public HubMetrics() {
     Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
@@ -40,6 +42,17 @@ public final class HubMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
         .register(registry);
+    recovered = Counter.builder("hub_recoveries_total").tag("recovered", "true")
+        .description("joins with since: missed events replayed (true) or the client told to reload (false)")
+        .register(registry);
+    notRecovered = Counter.builder("hub_recoveries_total").tag("recovered", "false")
+        .description("joins with since: missed events replayed (true) or the client told to reload (false)")
+        .register(registry);
+  }
+
+  /** A join that asked for the events it missed ({@code since}): whether history could give them. */
+  public void recovery(boolean replayed) {
+    (replayed ? recovered : notRecovered).increment();
   }
 
   public void saveBatch(int rows, int revisions, long nanos) {
