@@ -3,21 +3,20 @@ package com.wedsync.hub.history;
 import com.wedsync.hub.bus.ChannelEvent;
 import io.vertx.core.json.JsonObject;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A place in one channel's history: the offset of a durable event (1 for the first) and the epoch of the history it
  * belongs to. Offsets only compare within one epoch; a new epoch means the history before it is gone.
  */
 public record StreamPosition(long offset, String epoch) {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** A fresh epoch: random, so a history rebuilt after a loss never reuses an epoch clients may still hold. */
+  /**
+   * A fresh epoch: random (48 bits), so a history rebuilt after a loss does not reuse an epoch clients may still hold.
+   * Not a secret, and made on every Redis publish (the script keeps it only for a new history), so no SecureRandom.
+   */
   public static String newEpoch() {
-    byte[] b = new byte[6];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
   }
 
   /** The position a durable event carries in {@code payload.meta}, or null for an ephemeral event. */
