@@ -5,6 +5,9 @@
 -- ARGV[7] reply field ('' when the change has no op id)  ARGV[8] reply json  ARGV[9] replies ttl ms
 -- ARGV[10] publish command (PUBLISH or SPUBLISH)  ARGV[11] channel  ARGV[12] field:changed bus message
 -- KEYS[4] hub:form:{form:<id>}:pending (changes PostgreSQL does not have yet)  ARGV[13] the change as json
+-- KEYS[5] hub:history:{form:<id>}  KEYS[6] hub:history:{form:<id>}:meta (the form channel's history)
+-- ARGV[14] epoch for a new history  ARGV[15] keep events  ARGV[16] keep ms  ARGV[17] idle ttl ms
+-- (the history-append library is prepended by LuaScript.load)
 -- Returns {1} committed, {0, current state} stale, {2, first reply} duplicate op id, {3} no such field.
 if ARGV[7] ~= '' then
   local first = redis.call('HGET', KEYS[3], ARGV[7])
@@ -28,6 +31,6 @@ if ARGV[7] ~= '' then
 end
 -- Durable in Redis until some node has written it to PostgreSQL.
 redis.call('RPUSH', KEYS[4], ARGV[13])
--- Published inside the script: every node sees one form's changes in version order.
-redis.call(ARGV[10], ARGV[11], ARGV[12])
+-- Numbered and published inside the script: every node sees one form's changes in version and offset order.
+history_append(KEYS[5], KEYS[6], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[10], ARGV[11], ARGV[12])
 return {1}

@@ -36,6 +36,9 @@ import com.wedsync.hub.form.LocalFieldStore;
 import com.wedsync.hub.form.LocalLockStore;
 import com.wedsync.hub.form.LocalSaveBuffer;
 import com.wedsync.hub.form.SaveBuffer;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.LocalHistory;
+import com.wedsync.hub.history.RedisHistory;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
@@ -132,7 +135,8 @@ public final class Hub {
     int port = config.http().port() == 0 ? freePort() : config.http().port();
     HubConfig cfg = new HubConfig(config.nodeId(), new HubConfig.Http(config.http().host(), port,
         config.http().publicUrl(), config.http().verticles()), config.database(), config.demoData(), config.auth(),
-        config.socket(), config.presence(), config.forms(), config.cluster(), config.log(), config.delivery());
+        config.socket(), config.presence(), config.forms(), config.cluster(), config.log(), config.delivery(),
+        config.history());
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
       log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
           + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
@@ -153,6 +157,7 @@ public final class Hub {
     LockStore lockStore;
     FieldStore fieldStore;
     SaveBuffer saves;
+    History history;
     RedisConnections redis = null;
     Publisher publisher;
     if (cfg.cluster().clustered()) {
@@ -162,15 +167,20 @@ public final class Hub {
           cfg.nodeId(), redisBus::received);
       redisBus.attach(redis);
       bus = redisBus;
-      publisher = new Publisher(bus);
+      RedisHistory redisHistory = new RedisHistory(redis, cfg.history(), cluster.sharded());
+      history = redisHistory;
+      publisher = new Publisher(bus, history);
       presenceStore = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
       lockStore = new RedisLockStore(redis);
-      fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), cluster.sharded());
+      fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), redisHistory);
       saves = new RedisSaveBuffer(vertx, redis, new RevisionWriter(pool), publisher, metrics, cfg.nodeId(),
           forms.saveIntervalMs(), forms.saveRetryMaxMs());
     } else {
       bus = localBus;
-      publisher = new Publisher(bus);
+      LocalHistory localHistory = new LocalHistory(bus, cfg.history());
+      localHistory.start(vertx);
+      history = localHistory;
+      publisher = new Publisher(bus, history);
       presenceStore = new LocalPresenceStore();
       lockStore = new LocalLockStore();
       fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
@@ -217,7 +227,7 @@ public final class Hub {
       locks.start(vertx);
       outbox.start(vertx);
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
-          new UserLimits(cfg.socket()), metrics);
+          new UserLimits(cfg.socket()), metrics, history);
       HttpAuth httpAuth = new HttpAuth(tokens, principals);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * How bus messages cross between nodes: compact JSON with the sending node's id, so a node ignores its own messages
- * coming back from Redis (it delivered them locally already).
+ * coming back from Redis (it delivered them locally already). A durable event numbered in Redis arrives with its
+ * history position in front ({@code "o"} offset, {@code "ep"} epoch, put there by {@code history-append.lua}); it
+ * becomes the payload's {@code meta}.
  */
 public final class BusCodec {
   private BusCodec() {}
@@ -34,7 +36,7 @@ public final class BusCodec {
     JsonObject j = new JsonObject(raw);
     String topic = j.getString("t");
     BusMessage m = switch (j.getString("k")) {
-      case "e" -> new ChannelEvent(topic, j.getString("e"), j.getJsonObject("p"),
+      case "e" -> new ChannelEvent(topic, j.getString("e"), withMeta(j),
           j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
           new WireCache());
       case "p" -> new PresenceDelta(topic, j.getString("key"), objects(j.getJsonArray("j")),
@@ -43,6 +45,12 @@ public final class BusCodec {
       default -> throw new IllegalArgumentException("unknown bus message kind " + j.getString("k"));
     };
     return new Received(j.getString("n"), m);
+  }
+
+  private static JsonObject withMeta(JsonObject j) {
+    JsonObject payload = j.getJsonObject("p");
+    if (!j.containsKey("o")) return payload;
+    return payload.put("meta", new JsonObject().put("offset", j.getLong("o")).put("epoch", j.getString("ep")));
   }
 
   private static List<JsonObject> objects(JsonArray a) {

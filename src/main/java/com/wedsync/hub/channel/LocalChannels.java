@@ -4,9 +4,17 @@ import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.BusMessage;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.bus.PresenceDelta;
+import com.wedsync.hub.history.DeliveryCursor;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.Recovery;
+import com.wedsync.hub.history.StreamPosition;
 import com.wedsync.hub.presence.PresenceDiffs;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,19 +24,34 @@ import java.util.Map;
 /**
  * The subscriptions of one event loop, by topic. The loop listens on the {@link Bus} once per topic it has
  * subscribers for, and fans each message out to them: events as they are, presence deltas coalesced first.
+ * Durable events pass each subscription's {@link DeliveryCursor}, so a subscription gets every offset once and in
+ * order; a gap (a message lost between nodes, or published while this node's Redis subscription was being set up) is
+ * filled from {@link History} before the events after it are delivered.
  * Single-threaded: every call happens on the owning event loop.
  */
 public final class LocalChannels {
+  private static final Logger log = LoggerFactory.getLogger(LocalChannels.class);
+
   private final Bus bus;
+  private final History history;
+  private final Context context;
   private final PresenceDiffs diffs;
   private final Map<String, List<Subscription>> byTopic = new HashMap<>();
   private final Map<String, Bus.Registration> registrations = new HashMap<>();
+  /** Gap fills in flight, by topic and position: subscriptions at the same place share one history read. */
+  private final Map<String, Future<Recovery>> fills = new HashMap<>();
 
-  public LocalChannels(Vertx vertx, Bus bus, long presenceWindowMs) {
+  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs) {
     this.bus = bus;
+    this.history = history;
+    this.context = vertx.getOrCreateContext();
     this.diffs = new PresenceDiffs(vertx, presenceWindowMs, this::flushPresence);
   }
 
+  /**
+   * Starts fan-out to a subscription. Its cursor holds live events until {@link #resume} says where it starts, so
+   * nothing published while its history is read is lost or delivered twice.
+   */
   public void add(Subscription s) {
     String topic = s.topic().name();
     byTopic.computeIfAbsent(topic, t -> {
@@ -47,6 +70,14 @@ public final class LocalChannels {
     if (r != null) r.cancel();
   }
 
+  /**
+   * Delivers, in order, the replayed events after {@code from} and then the live events held since {@link #add}
+   * (those not already replayed); from then on the subscription gets live events directly.
+   */
+  public void resume(Subscription s, StreamPosition from, List<ChannelEvent> replay) {
+    for (ChannelEvent e : s.cursor().resume(from, replay)) s.subscriber().deliver(e, s);
+  }
+
   public int topicCount() {
     return byTopic.size();
   }
@@ -63,12 +94,40 @@ public final class LocalChannels {
   private void fanOut(ChannelEvent event, boolean presenceOnly) {
     List<Subscription> subs = byTopic.get(event.topic());
     if (subs == null) return;
+    StreamPosition at = presenceOnly ? null : StreamPosition.of(event);
     // Copy-free iteration is safe: delivery never joins or leaves synchronously (a slow consumer is closed later).
     for (int i = 0; i < subs.size(); i++) {
       Subscription s = subs.get(i);
       if (presenceOnly && !s.presenceEnabled()) continue;
       if (!s.self() && event.sender() != null && event.sender().equals(s.subscriber().connectionId())) continue;
-      s.subscriber().deliver(event, s);
+      switch (s.cursor().accept(event, at)) {
+        case DELIVER -> s.subscriber().deliver(event, s);
+        case GAP -> fill(s);
+        case SKIP, HELD -> { }
+      }
     }
+  }
+
+  /** Reads the offsets a subscription missed; whatever history no longer has, the client sees as a jump. */
+  private void fill(Subscription s) {
+    StreamPosition from = s.cursor().position();
+    String topic = s.topic().name();
+    String key = topic + "@" + from.epoch() + ":" + from.offset();
+    Future<Recovery> read = fills.computeIfAbsent(key, k -> history.since(topic, from));
+    read.onComplete(ar -> onLoop(() -> {
+      fills.remove(key, read);
+      List<Subscription> subs = byTopic.get(topic);
+      if (subs == null || !subs.contains(s)) return;
+      if (ar.failed()) log.warn("filling a gap on {} after offset {} failed: {}", topic, from.offset(),
+          ar.cause().getMessage());
+      Recovery r = ar.succeeded() ? ar.result() : null;
+      resume(s, from, r != null && r.recovered() ? r.events() : List.of());
+    }));
+  }
+
+  /** Runs on this loop: history answers on whichever thread completed the read; subscriptions live here only. */
+  public void onLoop(Runnable action) {
+    if (Vertx.currentContext() == context) action.run();
+    else context.runOnContext(v -> action.run());
   }
 }

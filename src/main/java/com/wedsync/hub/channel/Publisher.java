@@ -2,22 +2,32 @@ package com.wedsync.hub.channel;
 
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.StreamPosition;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How features publish server events to a channel. {@code durable} events (field changes, saves, status, notes,
- * notifications, activity) are the ones history recovery replays; {@code ephemeral} ones (typing, locks in flight)
- * are not. Both travel the one {@link Bus} path.
+ * notifications, activity) go through {@link History}: they get the channel's next offset and {@code meta}, and
+ * recovery replays them. {@code ephemeral} ones (typing, broadcasts) go straight to the {@link Bus} and carry no meta.
  */
 public class Publisher {
-  private final Bus bus;
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
 
-  public Publisher(Bus bus) {
+  private final Bus bus;
+  private final History history;
+
+  public Publisher(Bus bus, History history) {
     this.bus = bus;
+    this.history = history;
   }
 
-  public void durable(String topic, String event, JsonObject payload) {
-    bus.publish(ChannelEvent.of(topic, event, payload));
+  public Future<StreamPosition> durable(String topic, String event, JsonObject payload) {
+    return history.publish(ChannelEvent.of(topic, event, payload))
+        .onFailure(e -> log.warn("publishing {} on {} failed: {}", event, topic, e.getMessage()));
   }
 
   public void ephemeral(String topic, String event, JsonObject payload) {

@@ -1,5 +1,6 @@
 package com.wedsync.hub.channel;
 
+import com.wedsync.hub.history.DeliveryCursor;
 import com.wedsync.hub.presence.PresenceEntry;
 
 /**
@@ -15,6 +16,7 @@ public final class Subscription {
   private final boolean ack;
   private final boolean presenceEnabled;
   private final String presenceKey;
+  private final DeliveryCursor cursor = new DeliveryCursor();
   private Access access;
   private PresenceEntry presence;
 
@@ -39,6 +41,7 @@ public final class Subscription {
   public boolean ack() { return ack; }
   public boolean presenceEnabled() { return presenceEnabled; }
   public String presenceKey() { return presenceKey; }
+  public DeliveryCursor cursor() { return cursor; }
   public Access access() { return access; }
   public void access(Access access) { this.access = access; }
   public PresenceEntry presence() { return presence; }

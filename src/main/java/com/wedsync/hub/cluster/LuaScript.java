@@ -33,9 +33,23 @@ public final class LuaScript {
   }
 
   public static LuaScript load(String name) {
+    return new LuaScript(name, source(name));
+  }
+
+  /**
+   * A script that calls functions defined in library scripts: Redis runs one chunk, so the libraries' sources are put
+   * in front of the script's own (one definition shared by every script that needs it).
+   */
+  public static LuaScript load(String name, String... libraries) {
+    StringBuilder source = new StringBuilder();
+    for (String library : libraries) source.append(source(library)).append('\n');
+    return new LuaScript(name, source.append(source(name)).toString());
+  }
+
+  private static String source(String name) {
     try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream("redis/" + name + ".lua")) {
       if (in == null) throw new IllegalStateException("missing script redis/" + name + ".lua");
-      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read script " + name, e);
     }

@@ -17,7 +17,7 @@ public record HubConfig(
     Forms forms,
     Cluster cluster,
     Log log,
-    Delivery delivery) {
+    Delivery delivery, History history) {
 
   public record Http(String host, int port, String publicUrl, int verticles) {}
 
@@ -86,6 +86,13 @@ public record HubConfig(
       };
     }
   }
+
+  /**
+   * History recovery (SPEC.md §5): an event is dropped from a channel's history only once it is neither among the
+   * last {@code keepEvents} nor younger than {@code keepMs}; a channel with no publication for {@code idleTtlMs}
+   * loses its whole history (and so its epoch).
+   */
+  public record History(int keepEvents, int keepMs, int idleTtlMs) {}
 
   public static HubConfig load() {
     return load(System.getenv());
@@ -181,8 +188,14 @@ public record HubConfig(
       throw new ConfigException("delivery.backoffMaxMs", "must be at least delivery.backoffBaseMs ("
           + delivery.backoffBaseMs() + "), got " + delivery.backoffMaxMs());
     }
+    History history = new History(c.integer("history.keepEvents", 1, 1_000_000),
+        c.integer("history.keepMs", 0, 86_400_000), c.integer("history.idleTtlMs", 1000, 604_800_000));
+    if (history.idleTtlMs() < history.keepMs()) {
+      throw new ConfigException("history.idleTtlMs", "must be at least history.keepMs (" + history.keepMs()
+          + "), got " + history.idleTtlMs());
+    }
     return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
-        new Log(format, level), delivery);
+        new Log(format, level), delivery, history);
   }
 
   /** A webhook URL: empty (the channel is off) or an absolute http(s) URL. */

@@ -7,6 +7,7 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.form.text.TextOp;
+import com.wedsync.hub.history.RedisHistory;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,24 +25,24 @@ import java.util.UUID;
 /**
  * The cluster {@link FieldStore}: a form's fields, versions, recent text ops and op-id replies in Redis, under the form
  * as hash tag. A form is hydrated from PostgreSQL by the first node that needs it; from then on Redis is where edits
- * race, through one Lua compare-and-set that also publishes {@code field:changed} (so every node sees a form's changes
- * in version order, including the node that made them).
+ * race, through one Lua compare-and-set that also numbers {@code field:changed} in the form channel's history and
+ * publishes it (so every node sees a form's changes in version and offset order, including the node that made them).
  */
 public final class RedisFieldStore implements FieldStore {
   private static final LuaScript HYDRATE = LuaScript.load("form-hydrate");
-  private static final LuaScript COMMIT = LuaScript.load("form-commit");
+  private static final LuaScript COMMIT = LuaScript.load("form-commit", "history-append");
   private static final long REPLIES_TTL_MS = 24 * 3600 * 1000L;
 
   private final RedisConnections redis;
   private final FormRepository repository;
   private final int textOpsKept;
-  private final boolean sharded;
+  private final RedisHistory history;
 
-  public RedisFieldStore(RedisConnections redis, FormRepository repository, int textOpsKept, boolean sharded) {
+  public RedisFieldStore(RedisConnections redis, FormRepository repository, int textOpsKept, RedisHistory history) {
     this.redis = redis;
     this.repository = repository;
     this.textOpsKept = textOpsKept;
-    this.sharded = sharded;
+    this.history = history;
   }
 
   static String formKey(UUID formId) {
@@ -147,12 +148,16 @@ public final class RedisFieldStore implements FieldStore {
       // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists). Both go in one
       // pipelined round trip on one connection, which keeps that order.
       Request listed = Request.cmd(Command.SADD).arg(RedisSaveBuffer.PENDING_FORMS).arg(change.formId().toString());
-      return COMMIT.runAfter(redis, listed, List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
-              repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())),
-          List.of(change.key(), String.valueOf(expectedVersion), encode(next), String.valueOf(change.version()),
-              textOp == null ? "" : textOp.toJson().encode(), String.valueOf(textOpsKept), replyField,
-              reply.encode(), String.valueOf(REPLIES_TTL_MS), sharded ? "SPUBLISH" : "PUBLISH",
-              RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)))
+      // The form's history keys share its hash tag ({form:<id>}), so the change is numbered in this script.
+      List<String> keys = new ArrayList<>(List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
+          repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())));
+      keys.addAll(RedisHistory.keys(topic));
+      List<String> args = new ArrayList<>(List.of(change.key(), String.valueOf(expectedVersion), encode(next),
+          String.valueOf(change.version()), textOp == null ? "" : textOp.toJson().encode(),
+          String.valueOf(textOpsKept), replyField, reply.encode(), String.valueOf(REPLIES_TTL_MS),
+          history.publishCommand(), RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)));
+      args.addAll(history.appendArgs());
+      return COMMIT.runAfter(redis, listed, keys, args)
           .map(r -> switch (r.get(0).toInteger()) {
             case 1 -> CommitResult.committed(next);
             case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));
@@ -164,8 +169,8 @@ public final class RedisFieldStore implements FieldStore {
 
   @Override
   public Future<List<TextOp>> textOpsSince(UUID formId, String key, long version, long upTo) {
-    return form(formId).compose(snapshot -> {
-      FieldState current = snapshot.field(key).orElseThrow(() -> ChannelError.invalid("field", "no field '" + key + "'"));
+    return field(formId, key).compose(view -> {
+      FieldState current = view.field();
       if (version == upTo) return Future.succeededFuture(List.of());
       return redis.send(Request.cmd(Command.LRANGE).arg(opsKey(formId, key)).arg(0).arg(-1)).compose(r -> {
         List<TextOp> since = new ArrayList<>();

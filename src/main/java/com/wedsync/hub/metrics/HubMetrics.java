@@ -28,6 +28,8 @@ public final class HubMetrics {
   private final Counter notificationsCreated;
   private final Counter deliveriesQueued;
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
+  private final Counter recovered;
+  private final Counter notRecovered;
 
   public HubMetrics() {
     Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
@@ -48,6 +50,12 @@ public final class HubMetrics {
         .description("bell notifications created, one per recipient").register(registry);
     deliveriesQueued = Counter.builder("hub_notification_deliveries_queued_total")
         .description("email/SMS/push deliveries written to the outbox").register(registry);
+    recovered = Counter.builder("hub_recoveries_total").tag("recovered", "true")
+        .description("joins with since: missed events replayed (true) or the client told to reload (false)")
+        .register(registry);
+    notRecovered = Counter.builder("hub_recoveries_total").tag("recovered", "false")
+        .description("joins with since: missed events replayed (true) or the client told to reload (false)")
+        .register(registry);
   }
 
   public void notificationsCreated(int count) {
@@ -62,6 +70,11 @@ public final class HubMetrics {
   public void delivery(String channel, String outcome) {
     deliveries.computeIfAbsent(channel + "/" + outcome, k -> Counter.builder("hub_notification_deliveries_total")
         .tag("channel", channel).tag("outcome", outcome).register(registry)).increment();
+  }
+
+  /** A join that asked for the events it missed ({@code since}): whether history could give them. */
+  public void recovery(boolean replayed) {
+    (replayed ? recovered : notRecovered).increment();
   }
 
   public void saveBatch(int rows, int revisions, long nanos) {

@@ -11,6 +11,8 @@ import com.wedsync.hub.channel.LocalChannels;
 import com.wedsync.hub.channel.Subscriber;
 import com.wedsync.hub.channel.Subscription;
 import com.wedsync.hub.channel.Topic;
+import com.wedsync.hub.history.Recovery;
+import com.wedsync.hub.history.StreamPosition;
 import com.wedsync.hub.presence.PresenceEntry;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
@@ -206,18 +208,42 @@ final class Connection implements Subscriber {
               options.presenceEnabled(), options.presenceKey().isEmpty() ? principal.userId().toString()
                   : options.presenceKey(), access);
           subscriptions.put(in.topic(), sub);
+          // Subscribed before history is read: live events are held meanwhile, so none falls between the two.
           channels.add(sub);
           services.metrics().subscribed();
           services.handlers().joined(sub);
-          ok(in, new JsonObject().put("postgres_changes", new JsonArray()));
-          services.metrics().joinLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-          if (sub.presenceEnabled()) {
-            services.presence().state(topic.name()).onSuccess(state -> {
-              if (subscriptions.get(in.topic()) == sub) push(sub, "presence_state", state);
-            });
-          }
+          Future<Recovery> start = options.since() == null
+              ? services.history().top(topic.name()).map(Recovery::notRecovered)
+              : services.history().since(topic.name(), options.since());
+          start.onComplete(ar -> channels.onLoop(() -> started(in, sub, options.since(), ar, started)));
         })
         .onFailure(e -> error(in.joinRef(), in.ref(), in.topic(), errorResponse(e)));
+  }
+
+  /**
+   * The join's history read is back: reply with where the channel stands ({@code recovered}, {@code offset},
+   * {@code epoch}), then the missed events when recovered, then the live events held since subscribing.
+   */
+  private void started(Inbound in, Subscription sub, StreamPosition since, io.vertx.core.AsyncResult<Recovery> ar,
+                       long started) {
+    if (closed || subscriptions.get(in.topic()) != sub) return; // left, rejoined or closed meanwhile
+    if (ar.failed()) {
+      subscriptions.remove(in.topic());
+      drop(sub, "released");
+      error(in.joinRef(), in.ref(), in.topic(), errorResponse(ar.cause()));
+      return;
+    }
+    Recovery r = ar.result();
+    if (since != null) services.metrics().recovery(r.recovered());
+    ok(in, new JsonObject().put("postgres_changes", new JsonArray()).put("recovered", r.recovered())
+        .put("offset", r.top().offset()).put("epoch", r.top().epoch()));
+    services.metrics().joinLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    channels.resume(sub, r.recovered() ? since : r.top(), r.events());
+    if (sub.presenceEnabled()) {
+      services.presence().state(sub.topic().name()).onSuccess(state -> {
+        if (subscriptions.get(in.topic()) == sub) push(sub, "presence_state", state);
+      });
+    }
   }
 
   /**

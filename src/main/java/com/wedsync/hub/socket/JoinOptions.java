@@ -1,18 +1,20 @@
 package com.wedsync.hub.socket;
 
 import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.history.StreamPosition;
 import io.vertx.core.json.JsonObject;
 
 /**
  * The {@code phx_join} payload as realtime-js sends it ({@code config.broadcast}, {@code config.presence},
- * {@code access_token}); the plain phoenix client sends none of it, which means the defaults.
- */
-/**
+ * {@code access_token}), plus the hub's {@code since}; the plain phoenix client sends none of it, which means the
+ * defaults.
+ *
  * @param supabase the join came from realtime-js (its config always lists {@code postgres_changes}): such a client
  *                 decodes binary kind-4 broadcasts, the plain phoenix client does not
+ * @param since    the last position the client saw on this channel (history recovery), or null
  */
 record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken,
-                   boolean supabase) {
+                   boolean supabase, StreamPosition since) {
 
   static JoinOptions parse(JsonObject payload) {
     JsonObject config = object(payload, "config");
@@ -35,7 +37,24 @@ record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String pr
     return new JoinOptions(bool(broadcast, "self", false, "config.broadcast.self"),
         bool(broadcast, "ack", false, "config.broadcast.ack"),
         bool(presence, "enabled", true, "config.presence.enabled"), k, (String) token,
-        config.containsKey("postgres_changes"));
+        config.containsKey("postgres_changes"), since(payload.getValue("since")));
+  }
+
+  /** A malformed {@code since} is refused rather than ignored: the client would wrongly believe it was up to date. */
+  private static StreamPosition since(Object raw) {
+    if (raw == null) return null;
+    if (!(raw instanceof JsonObject since)) {
+      throw ChannelError.invalid("since", "since must be an object {\"offset\": N, \"epoch\": \"…\"}");
+    }
+    Object offset = since.getValue("offset");
+    if (!(offset instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0
+        || n.doubleValue() > Long.MAX_VALUE) {
+      throw ChannelError.invalid("since.offset", "since.offset must be a whole number of at least 0");
+    }
+    if (!(since.getValue("epoch") instanceof String epoch) || epoch.isEmpty() || epoch.length() > 64) {
+      throw ChannelError.invalid("since.epoch", "since.epoch must be the epoch string of 1-64 characters the hub sent");
+    }
+    return new StreamPosition(n.longValue(), epoch);
   }
 
   private static JsonObject object(JsonObject parent, String name) {

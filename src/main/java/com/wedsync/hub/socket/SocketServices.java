@@ -6,6 +6,7 @@ import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.EventHandlers;
 import com.wedsync.hub.config.HubConfig;
+import com.wedsync.hub.history.History;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.presence.PresenceTracker;
 
@@ -19,4 +20,5 @@ public record SocketServices(
     PresenceTracker presence,
     EventHandlers handlers,
     UserLimits limits,
-    HubMetrics metrics) {}
+    HubMetrics metrics,
+    History history) {}

@@ -46,7 +46,7 @@ public final class SocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var cfg = services.config();
-    channels = new LocalChannels(vertx, services.bus(), cfg.presence().diffIntervalMs());
+    channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs());
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
     vertx.setPeriodic(1000, id -> {
       long now = System.currentTimeMillis();

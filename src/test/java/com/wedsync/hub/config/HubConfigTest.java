@@ -48,6 +48,9 @@ class HubConfigTest {
     assertMessage(Map.of("HUB_DELIVERY_MAX_ATTEMPTS", "0"), "delivery.maxAttempts");
     assertMessage(Map.of("HUB_DELIVERY_BACKOFF_BASE_MS", "5000", "HUB_DELIVERY_BACKOFF_MAX_MS", "1000"),
         "delivery.backoffMaxMs");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_EVENTS", "0"), "history.keepEvents");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_MS", "ten minutes"), "history.keepMs");
+    assertMessage(Map.of("HUB_HISTORY_KEEP_MS", "900000", "HUB_HISTORY_IDLE_TTL_MS", "600000"), "history.idleTtlMs");
   }
 
   @Test
@@ -60,6 +63,15 @@ class HubConfigTest {
     assertEquals("https://push.example/hook", on.delivery().url("push"));
     assertEquals("", on.delivery().url("sms"));
     assertEquals(3, on.delivery().maxAttempts());
+  }
+
+  @Test
+  void historyKeepsAtLeast300EventsOr10MinutesByDefault() {
+    HubConfig.History h = HubConfig.load(Map.of()).history();
+    assertEquals(300, h.keepEvents());
+    assertEquals(600_000, h.keepMs());
+    assertTrue(h.idleTtlMs() >= h.keepMs());
+    assertEquals(1000, HubConfig.load(Map.of("HUB_HISTORY_KEEP_EVENTS", "1000")).history().keepEvents());
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.form.text.TextOp;
 import com.wedsync.hub.support.TestForms;
+import com.wedsync.hub.history.RedisHistory;
 import com.wedsync.hub.support.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -35,8 +36,10 @@ class FieldStoreContractTest {
   private Node node(String adapter, String id) {
     TestNodes.Node n = nodes.node(adapter, id);
     FormRepository repository = new FormRepository(nodes.pool(n.vertx()));
-    if (adapter.equals("local")) return new Node(new LocalFieldStore(repository, 50, new Publisher(n.bus())), n.bus());
-    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, false), n.bus());
+    if (adapter.equals("local")) {
+      return new Node(new LocalFieldStore(repository, 50, new Publisher(n.bus(), nodes.history(n))), n.bus());
+    }
+    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) nodes.history(n)), n.bus());
   }
 
   static <T> T await(Future<T> f) {

@@ -6,6 +6,8 @@ import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.support.TestForms;
 import com.wedsync.hub.support.TestPostgres;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.RedisHistory;
 import com.wedsync.hub.support.TestNodes;
 import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
@@ -43,12 +45,13 @@ class SaveBufferContractTest {
     Pool pool = nodes.pool(n.vertx());
     FormRepository repository = new FormRepository(pool);
     HubMetrics metrics = new HubMetrics();
-    Publisher publisher = new Publisher(n.bus());
+    History history = nodes.history(n);
+    Publisher publisher = new Publisher(n.bus(), history);
     if (adapter.equals("local")) {
       return new Node(new LocalFieldStore(repository, 50, publisher),
           new LocalSaveBuffer(n.vertx(), pool, publisher, metrics, 600_000, 1000), n.local());
     }
-    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, false),
+    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) history),
         new RedisSaveBuffer(n.vertx(), n.redisConnections(), new RevisionWriter(pool), publisher, metrics, id,
             600_000, 1000), n.local());
   }

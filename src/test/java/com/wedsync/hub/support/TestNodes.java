@@ -4,6 +4,10 @@ import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.LocalBus;
 import com.wedsync.hub.bus.RedisBus;
 import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.config.HubConfig;
+import com.wedsync.hub.history.History;
+import com.wedsync.hub.history.LocalHistory;
+import com.wedsync.hub.history.RedisHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -57,6 +61,19 @@ public final class TestNodes implements AutoCloseable, org.junit.jupiter.api.ext
     await(c.start());
     bus.attach(c);
     return new Node(vertx, local, bus, c);
+  }
+
+  /** The default retention of conf/hub.json. */
+  public static final HubConfig.History RETENTION = new HubConfig.History(300, 600_000, 86_400_000);
+
+  /** The node's {@link History}: in-process for a local node, in its Redis for a Redis node. */
+  public History history(Node node, HubConfig.History retention) {
+    return node.redisConnections() == null ? new LocalHistory(node.bus(), retention)
+        : new RedisHistory(node.redisConnections(), retention, false);
+  }
+
+  public History history(Node node) {
+    return history(node, RETENTION);
   }
 
   /** A pool on the suite's PostgreSQL, closed with the nodes. */

@@ -1,0 +1,40 @@
+package com.wedsync.hub.history;
+
+import com.wedsync.hub.bus.ChannelEvent;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A place in one channel's history: the offset of a durable event (1 for the first) and the epoch of the history it
+ * belongs to. Offsets only compare within one epoch; a new epoch means the history before it is gone.
+ */
+public record StreamPosition(long offset, String epoch) {
+  /**
+   * A fresh epoch: random (48 bits), so a history rebuilt after a loss does not reuse an epoch clients may still hold.
+   * Not a secret, and made on every Redis publish (the script keeps it only for a new history), so no SecureRandom.
+   */
+  public static String newEpoch() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+  }
+
+  /** The position a durable event carries in {@code payload.meta}, or null for an ephemeral event. */
+  public static StreamPosition of(ChannelEvent event) {
+    if (event.isBinary() || !(event.payload().getValue("meta") instanceof JsonObject meta)) return null;
+    if (!(meta.getValue("offset") instanceof Number offset) || !(meta.getValue("epoch") instanceof String epoch)) {
+      return null;
+    }
+    return new StreamPosition(offset.longValue(), epoch);
+  }
+
+  /** The event as history keeps and delivers it: its payload with {@code "meta":{"offset","epoch"}} added. */
+  public ChannelEvent stamp(ChannelEvent event) {
+    JsonObject payload = event.payload().copy().put("meta", new JsonObject().put("offset", offset).put("epoch", epoch));
+    return ChannelEvent.of(event.topic(), event.event(), payload);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("offset", offset).put("epoch", epoch);
+  }
+}
