@@ -274,6 +274,47 @@ public final class FieldEditor {
     });
   }
 
+  /**
+   * A value another service wrote to the record (form_fields, outside the hub) becomes the field's hot value, as a new
+   * version above both what the hub holds and what the record now says, so a client editing against an older version
+   * gets a conflict and later edits compare against it. It is published ({@code source: "external"}) and written
+   * behind like any change, which also stores its revision. The record's value is taken as it is (it is already the
+   * record), and it does not cascade: a service that changes a wedding's fact changes the wedding.
+   *
+   * <p>Nothing happens when the hot value already equals it: the form was loaded after the change, or the change was
+   * a no-op for the hub.
+   */
+  Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion) {
+    return applyExternal(formId, fieldId, value, recordVersion, 0);
+  }
+
+  private Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion, int attempt) {
+    return store.form(formId).compose(form -> {
+      FieldState field = null;
+      for (FieldState f : form.fields()) if (f.fieldId().equals(fieldId)) field = f;
+      if (field == null) {
+        // A field the hot form does not know: the form's shape changed under the hub; it reloads on next use.
+        store.evict(formId);
+        return Future.succeededFuture();
+      }
+      if (io.vertx.core.json.Json.encode(field.value()).equals(io.vertx.core.json.Json.encode(value))) {
+        return Future.succeededFuture();
+      }
+      FieldState current = field;
+      FieldChange change = new FieldChange(formId, fieldId, field.key(), Math.max(field.version() + 1, recordVersion),
+          value, field.value(), "set", null, null, "external", null, Editor.EXTERNAL.name(), Instant.now());
+      return store.commit(change, field.version(), null, new JsonObject()).compose(result -> switch (result.kind()) {
+        case COMMITTED -> {
+          accepted(Editor.EXTERNAL, form, change);
+          yield Future.<Void>succeededFuture();
+        }
+        case STALE, DUPLICATE -> attempt >= MAX_RETRIES
+            ? Future.<Void>failedFuture(new IllegalStateException("too much contention on " + current.key()))
+            : applyExternal(formId, fieldId, value, recordVersion, attempt + 1);
+      });
+    });
+  }
+
   // ---- offline replay -------------------------------------------------------------------------------------------
 
   /**
