@@ -293,9 +293,10 @@ public final class FieldEditor {
       FieldState field = null;
       for (FieldState f : form.fields()) if (f.fieldId().equals(fieldId)) field = f;
       if (field == null) {
-        // A field the hot form does not know: the form's shape changed under the hub; it reloads on next use.
-        store.evict(formId);
-        return Future.succeededFuture();
+        // A field added under the hub: other services may change rows, never a form's shape (V1). Dropping the hot
+        // form to pick it up could lose changes not yet written behind, so the field is left to the next start.
+        return Future.failedFuture(new IllegalStateException("field " + fieldId + " is not part of form " + formId
+            + " as the hub loaded it"));
       }
       if (io.vertx.core.json.Json.encode(field.value()).equals(io.vertx.core.json.Json.encode(value))) {
         return Future.succeededFuture();
