@@ -22,6 +22,13 @@ import com.wedsync.hub.channel.EventHandlers;
 import com.wedsync.hub.config.ConfigException;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
+import com.wedsync.hub.db.PgListener;
+import com.wedsync.hub.external.ChangeClaims;
+import com.wedsync.hub.external.ExternalChanges;
+import com.wedsync.hub.external.ExternalNotifications;
+import com.wedsync.hub.external.LocalChangeClaims;
+import com.wedsync.hub.external.RedisChangeClaims;
+import com.wedsync.hub.form.ExternalFormChanges;
 import com.wedsync.hub.demo.DemoData;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.form.CoreCascade;
@@ -80,7 +87,7 @@ public final class Hub {
   private final Database database;
   private final Vertx vertx;
   private final Pool pool;
-  private final AccessWatcher accessWatcher;
+  private final PgListener pgListener;
   private final SaveBuffer saves;
   private final RedisConnections redis;
   private final NodeLiveness liveness;
@@ -88,13 +95,13 @@ public final class Hub {
   private final int port;
   private volatile boolean stopped;
 
-  private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, AccessWatcher accessWatcher,
+  private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener,
               SaveBuffer saves, RedisConnections redis, NodeLiveness liveness, OutboxPoller outbox, int port) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
-    this.accessWatcher = accessWatcher;
+    this.pgListener = pgListener;
     this.saves = saves;
     this.redis = redis;
     this.liveness = liveness;
@@ -191,7 +198,9 @@ public final class Hub {
     Principals principals = new Principals(pool);
     ChannelRegistry channels = new ChannelRegistry(pool);
     EventHandlers handlers = new EventHandlers();
-    AccessWatcher accessWatcher = new AccessWatcher(vertx, database.connectOptions(), bus);
+    // One LISTEN connection per node serves everything the database announces.
+    PgListener pgListener = new PgListener(vertx, database.connectOptions());
+    AccessWatcher.listen(pgListener, bus);
 
     // Collaborative forms: hot state and locks behind their ports, write-behind saves to PostgreSQL.
     FieldLocks locks = new FieldLocks(lockStore, fieldStore, publisher, metrics, cfg.nodeId(),
@@ -214,6 +223,17 @@ public final class Hub {
     locks.listen(formEvents);
     editor.listen(formEvents);
     OutboxPoller outbox = new OutboxPoller(new Outbox(pool), cfg.delivery(), metrics, cfg.nodeId());
+
+    // Rows other services change in the hub's tables reach their channels (one node handles each change).
+    ChangeClaims claims = redis == null ? new LocalChangeClaims() : new RedisChangeClaims(redis, cfg.nodeId());
+    ExternalFormChanges formChanges = new ExternalFormChanges(editor, cascade, pool, publisher);
+    ExternalNotifications notificationChanges = new ExternalNotifications(pool, publisher);
+    new ExternalChanges(claims)
+        .on("form_fields", c -> formChanges.field(c.uuid("form"), c.id()))
+        .on("forms", c -> formChanges.form(c.id(), c.string("from")))
+        .on("weddings", c -> formChanges.wedding(c.id(), c.strings("columns"), "external-" + c.tx()))
+        .on("notifications", c -> notificationChanges.changed(c.id(), c.uuid("recipient"), c.string("op")))
+        .listen(pgListener);
     RedisConnections redisConnections = redis;
     NodeLiveness liveness = redis == null ? null
         : new NodeLiveness(redis, cfg.nodeId(), cfg.cluster().nodeTtlMs(), presence::removeNode);
@@ -235,11 +255,11 @@ public final class Hub {
               new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
           .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
-      return accessWatcher.start()
+      return pgListener.start()
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
     }).map(id -> {
-      Hub hub = new Hub(cfg, database, vertx, pool, accessWatcher, saves, redisConnections, liveness, outbox, port);
+      Hub hub = new Hub(cfg, database, vertx, pool, pgListener, saves, redisConnections, liveness, outbox, port);
       log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(), port, loops);
       return hub;
     }).recover(e -> {
@@ -282,7 +302,7 @@ public final class Hub {
         .transform(ar -> outbox.stop())
         .transform(ar -> liveness == null ? Future.succeededFuture() : liveness.stop(vertx))
         .transform(ar -> redis == null ? Future.succeededFuture() : redis.close())
-        .transform(ar -> accessWatcher.stop())
+        .transform(ar -> pgListener.stop())
         .transform(ar -> pool.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> {

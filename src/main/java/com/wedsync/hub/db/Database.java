@@ -20,6 +20,11 @@ import java.nio.file.Files;
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+  /**
+   * The name the hub's own sessions carry. The triggers of migration V6 recognise the hub's writes by it and do not
+   * announce them as changes made outside the hub (the hub has already published them).
+   */
+  public static final String APPLICATION_NAME = "wedsync-hub";
 
   private final EmbeddedPostgres embedded;
   private final PgConnectOptions connectOptions;
@@ -83,7 +88,7 @@ public final class Database implements AutoCloseable {
   public Pool pool(Vertx vertx, int size) {
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setShared(false))
         .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)
-            .setReconnectAttempts(0))
+            .setReconnectAttempts(0).addProperty("application_name", APPLICATION_NAME))
         .using(vertx).build();
   }
 

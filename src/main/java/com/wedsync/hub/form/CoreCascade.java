@@ -137,6 +137,30 @@ public final class CoreCascade {
         .onFailure(e -> log.warn("cascade of {} from form {} failed: {}", core, info.formId(), e.getMessage()));
   }
 
+  /**
+   * Core facts another service changed in the weddings table: announced on the wedding's channel
+   * ({@code source: "external"}) and cascaded to the bound fields exactly as the couple's own change would be.
+   *
+   * @param columns the core columns that changed (others are ignored)
+   * @param opId    names this change, so its cascaded field changes are applied once
+   */
+  public Future<Integer> fromExternal(UUID weddingId, List<String> columns, String opId) {
+    return wedding(weddingId).compose(wedding -> {
+      JsonObject core = wedding.getJsonObject("core");
+      JsonObject changed = new JsonObject();
+      for (String column : columns) if (CORE.containsKey(column)) changed.put(column, core.getValue(column));
+      if (changed.isEmpty()) return Future.succeededFuture(0);
+      publisher.durable("wedding:" + weddingId, "wedding:updated", new JsonObject().put("changes", changed)
+          .put("version", wedding.getLong("version")).put("by", Editor.EXTERNAL.identity()).put("source", "external"));
+      Future<Integer> cascaded = Future.succeededFuture(0);
+      for (String column : changed.fieldNames()) {
+        cascaded = cascaded.compose(n -> propagate(Editor.EXTERNAL, weddingId, column, changed.getValue(column),
+            opId + "/" + column, null).map(m -> n + m));
+      }
+      return cascaded;
+    });
+  }
+
   private Future<JsonObject> update(Editor who, UUID weddingId, Map<String, Object> changes) {
     StringBuilder sql = new StringBuilder("update weddings set ");
     Tuple args = Tuple.tuple().addValue(weddingId).addValue(who.userId());

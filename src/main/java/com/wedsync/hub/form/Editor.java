@@ -12,6 +12,13 @@ import java.util.UUID;
  */
 public record Editor(UUID userId, String name, Access access, String connectionId) {
 
+  /**
+   * Another service that changed the hub's tables directly (SPEC.md §5 "Changes made outside the hub"): no user, no
+   * rights of its own — its change is already in the record; the hub only reflects and cascades it.
+   */
+  public static final Editor EXTERNAL = new Editor(null, "external", new Access(true, false, "service", "service"),
+      null);
+
   public static Editor of(Principal p, Access access, String connectionId) {
     return new Editor(p.userId(), p.name(), access, connectionId);
   }
@@ -25,6 +32,6 @@ public record Editor(UUID userId, String name, Access access, String connectionI
   }
 
   public JsonObject identity() {
-    return new JsonObject().put("user_id", userId.toString()).put("name", name);
+    return new JsonObject().put("user_id", userId == null ? null : userId.toString()).put("name", name);
   }
 }

@@ -294,6 +294,48 @@ public final class FieldEditor {
     });
   }
 
+  /**
+   * A value another service wrote to the record (form_fields, outside the hub) becomes the field's hot value, as a new
+   * version above both what the hub holds and what the record now says, so a client editing against an older version
+   * gets a conflict and later edits compare against it. It is published ({@code source: "external"}) and written
+   * behind like any change, which also stores its revision. The record's value is taken as it is (it is already the
+   * record), and it does not cascade: a service that changes a wedding's fact changes the wedding.
+   *
+   * <p>Nothing happens when the hot value already equals it: the form was loaded after the change, or the change was
+   * a no-op for the hub.
+   */
+  Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion) {
+    return applyExternal(formId, fieldId, value, recordVersion, 0);
+  }
+
+  private Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion, int attempt) {
+    return store.form(formId).compose(form -> {
+      FieldState field = null;
+      for (FieldState f : form.fields()) if (f.fieldId().equals(fieldId)) field = f;
+      if (field == null) {
+        // A field added under the hub: other services may change rows, never a form's shape (V1). Dropping the hot
+        // form to pick it up could lose changes not yet written behind, so the field is left to the next start.
+        return Future.failedFuture(new IllegalStateException("field " + fieldId + " is not part of form " + formId
+            + " as the hub loaded it"));
+      }
+      if (io.vertx.core.json.Json.encode(field.value()).equals(io.vertx.core.json.Json.encode(value))) {
+        return Future.succeededFuture();
+      }
+      FieldState current = field;
+      FieldChange change = new FieldChange(formId, fieldId, field.key(), Math.max(field.version() + 1, recordVersion),
+          value, field.value(), "set", null, null, "external", null, Editor.EXTERNAL.name(), Instant.now());
+      return store.commit(change, field.version(), null, new JsonObject()).compose(result -> switch (result.kind()) {
+        case COMMITTED -> {
+          accepted(Editor.EXTERNAL, new FieldView(form.info(), current), change);
+          yield Future.<Void>succeededFuture();
+        }
+        case STALE, DUPLICATE -> attempt >= MAX_RETRIES
+            ? Future.<Void>failedFuture(new IllegalStateException("too much contention on " + current.key()))
+            : applyExternal(formId, fieldId, value, recordVersion, attempt + 1);
+      });
+    });
+  }
+
   // ---- offline replay -------------------------------------------------------------------------------------------
 
   /**
@@ -301,12 +343,17 @@ public final class FieldEditor {
    * reason). Replaying the same batch twice changes nothing the second time: every op is applied at most once.
    */
   public Future<JsonArray> sync(Editor who, UUID formId, JsonArray ops) {
+    return sync(who, formId, ops, new OfflineBatch());
+  }
+
+  /** One part of a batch that spans forms (the HTTP route): {@code batch} carries what its earlier parts did. */
+  Future<JsonArray> sync(Editor who, UUID formId, JsonArray ops, OfflineBatch batch) {
     if (ops.size() > 500) throw ChannelError.invalid("ops", "at most 500 ops per sync");
     JsonArray results = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < ops.size(); i++) {
       int index = i;
-      chain = chain.compose(v -> syncOne(who, formId, ops.getValue(index), index).map(r -> {
+      chain = chain.compose(v -> syncOne(who, formId, ops.getValue(index), index, batch).map(r -> {
         results.add(r);
         return null;
       }));
@@ -314,20 +361,25 @@ public final class FieldEditor {
     return chain.map(results);
   }
 
-  private Future<JsonObject> syncOne(Editor who, UUID formId, Object raw, int index) {
+  private Future<JsonObject> syncOne(Editor who, UUID formId, Object raw, int index, OfflineBatch batch) {
     if (!(raw instanceof JsonObject op) || !(op.getValue("payload") instanceof JsonObject payload)) {
-      return Future.succeededFuture(rejected(null, "invalid", "ops[" + index + "] needs an event and a payload"));
+      return Future.succeededFuture(rejected(null, "invalid", null, "ops[" + index + "] needs an event and a payload"));
     }
-    String event = op.getString("event", "field:set");
+    String event = op.getValue("event") instanceof String e ? e : "field:set";
     String opId = payload.getValue("op_id") instanceof String s ? s : null;
+    String field = payload.getValue("field") instanceof String f ? f : null;
+    Long base = payload.getValue("base_version") instanceof Number n ? n.longValue() : null;
+    Long rebased = batch.base(formId, field, base);
+    JsonObject effective = java.util.Objects.equals(rebased, base) ? payload
+        : payload.copy().put("base_version", rebased);
     Future<JsonObject> applied;
     try {
       applied = known(who, opId, formId).compose(first -> {
         if (first != null) return Future.succeededFuture(first.copy().put("result", "duplicate"));
         return (switch (event) {
-          case "field:set" -> set(who, formId, payload);
-          case "field:text" -> text(who, formId, payload);
-          case "field:list" -> list(who, formId, payload);
+          case "field:set" -> set(who, formId, effective);
+          case "field:text" -> text(who, formId, effective);
+          case "field:list" -> list(who, formId, effective);
           default -> Future.<JsonObject>failedFuture(ChannelError.invalid("event", "ops[" + index
               + "].event must be field:set, field:text or field:list"));
         }).map(r -> r.copy().put("result", "applied"));
@@ -335,21 +387,27 @@ public final class FieldEditor {
     } catch (ChannelError e) {
       applied = Future.failedFuture(e);
     }
-    return applied.map(r -> r.put("op_id", opId)).recover(e -> {
+    return applied.map(r -> {
+      if (field != null && r.getValue("version") instanceof Number v) batch.applied(formId, field, base, v.longValue());
+      return r.put("op_id", opId);
+    }).recover(e -> {
       if (e instanceof ChannelError ce && ce.reason().equals("conflict")) {
         return Future.succeededFuture(new JsonObject().put("op_id", opId).put("result", "conflict")
             .put("field", payload.getValue("field")).put("yours", payload.getValue("value"))
             .put("current", ce.response().getValue("current")));
       }
       if (e instanceof ChannelError ce) {
-        return Future.succeededFuture(rejected(opId, ce.reason(), ce.response().getString("detail")));
+        JsonObject r = ce.response();
+        return Future.succeededFuture(rejected(opId, ce.reason(), r.getValue("field") instanceof String f ? f : field,
+            r.getString("detail")));
       }
       return Future.failedFuture(e);
     });
   }
 
-  private static JsonObject rejected(String opId, String reason, String detail) {
-    return new JsonObject().put("op_id", opId).put("result", "rejected").put("reason", reason).put("detail", detail);
+  private static JsonObject rejected(String opId, String reason, String field, String detail) {
+    return new JsonObject().put("op_id", opId).put("result", "rejected").put("reason", reason).put("field", field)
+        .put("detail", detail);
   }
 
   // ---- shared steps ---------------------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ public interface FieldStore {
 
   Future<Void> status(UUID formId, String status);
 
+  /** The form's title changed (outside the hub: the hub itself never renames a form). */
+  Future<Void> title(UUID formId, String title);
+
   /**
    * The form's field definitions and who it belongs to, which never change while the hub runs: what a lock decision
    * needs, without reading every value (a cluster node caches these after the first read).

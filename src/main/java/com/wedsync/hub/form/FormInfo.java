@@ -12,4 +12,8 @@ public record FormInfo(UUID formId, UUID supplierId, UUID weddingId, UUID couple
   public FormInfo withStatus(String newStatus) {
     return new FormInfo(formId, supplierId, weddingId, coupleId, title, newStatus);
   }
+
+  public FormInfo withTitle(String newTitle) {
+    return new FormInfo(formId, supplierId, weddingId, coupleId, newTitle, status);
+  }
 }

@@ -202,10 +202,11 @@ public final class FormRoutes {
     }
     auth.user(ctx).compose(p -> {
       JsonArray results = new JsonArray();
+      OfflineBatch batch = new OfflineBatch();
       Future<Void> chain = Future.succeededFuture();
       for (int i = 0; i < changes.size(); i++) {
         int index = i;
-        chain = chain.compose(v -> syncOne(p, changes.getValue(index), index).map(r -> {
+        chain = chain.compose(v -> syncOne(p, changes.getValue(index), index, batch).map(r -> {
           results.add(r);
           return null;
         }));
@@ -221,7 +222,7 @@ public final class FormRoutes {
     }).onSuccess(body -> HttpApi.json(ctx, 200, body)).onFailure(e -> ApiError.send(ctx, e));
   }
 
-  private Future<JsonObject> syncOne(Principal p, Object raw, int index) {
+  private Future<JsonObject> syncOne(Principal p, Object raw, int index, OfflineBatch batch) {
     String at = "changes[" + index + "]";
     if (!(raw instanceof JsonObject change)) {
       return Future.succeededFuture(new JsonObject().put("result", "rejected").put("reason", "invalid")
@@ -243,7 +244,7 @@ public final class FormRoutes {
       payload.remove("form_id");
       payload.remove("at");
       return editor.sync(Editor.of(p, access, null), topic.id(),
-              new JsonArray().add(new JsonObject().put("event", "field:set").put("payload", payload)))
+              new JsonArray().add(new JsonObject().put("event", "field:set").put("payload", payload)), batch)
           .map(r -> r.getJsonObject(0).put("form_id", topic.id().toString()));
     });
   }

@@ -157,6 +157,16 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
+  public Future<Void> title(UUID formId, String title) {
+    return live(formId).map(form -> {
+      synchronized (form) {
+        form.info = form.info.withTitle(title);
+      }
+      return null;
+    });
+  }
+
+  @Override
   public Future<FormSnapshot> shape(UUID formId) {
     return form(formId);
   }

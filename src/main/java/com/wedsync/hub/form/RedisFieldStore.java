@@ -207,6 +207,12 @@ public final class RedisFieldStore implements FieldStore {
         .arg(encode(snapshot.info().withStatus(status))))).mapEmpty();
   }
 
+  @Override
+  public Future<Void> title(UUID formId, String title) {
+    return form(formId).compose(snapshot -> redis.send(Request.cmd(Command.HSET).arg(formKey(formId)).arg("info")
+        .arg(encode(snapshot.info().withTitle(title))))).mapEmpty();
+  }
+
   private final Map<UUID, Future<FormSnapshot>> shapes = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override

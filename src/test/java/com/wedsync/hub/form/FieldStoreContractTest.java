@@ -74,6 +74,10 @@ class FieldStoreContractTest {
     assertNull(await(node.store().reply(form, EMMA, "op-unknown")));
     await(node.store().status(form, "in_progress"));
     assertEquals("in_progress", await(node.store().form(form)).info().status());
+    await(node.store().title(form, "renamed elsewhere"));
+    FormInfo info = await(node.store().form(form)).info();
+    assertEquals("renamed elsewhere", info.title());
+    assertEquals("in_progress", info.status(), "a new title keeps the status");
   }
 
   @ParameterizedTest

@@ -198,8 +198,10 @@ class NotificationTriggerTest {
     Map<UUID, JsonObject> got = new HashMap<>();
     for (UUID u : told) {
       JsonObject n = bells.get(u).await(notification(u, match), WAIT).getJsonObject(4);
-      assertEquals(Set.of("id", "type", "title", "body", "data", "priority", "created_at"), n.fieldNames(),
+      // PROTOCOL.md §6 fields, plus the history position every durable event carries (§5).
+      assertEquals(Set.of("id", "type", "title", "body", "data", "priority", "created_at", "meta"), n.fieldNames(),
           n.encode());
+      assertTrue(n.getJsonObject("meta").getLong("offset") > 0, n.encode());
       JsonObject count = bells.get(u).await(pushed("user:" + u, "notification:count", c -> true), WAIT)
           .getJsonObject(4);
       assertTrue(count.getLong("unread") >= 1, count.encode());
