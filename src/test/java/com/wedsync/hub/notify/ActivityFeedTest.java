@@ -57,7 +57,8 @@ class ActivityFeedTest {
 
   static JsonObject activity(WsClient c, String topic, String verb) {
     JsonObject a = c.await(pushed(topic, "activity", p -> verb.equals(p.getString("verb"))), WAIT).getJsonObject(4);
-    assertEquals(java.util.Set.of("id", "verb", "actor", "object", "text", "at"), a.fieldNames(), a.encode());
+    // PROTOCOL.md §6 fields, plus the history position every durable event carries (§5).
+    assertEquals(java.util.Set.of("id", "verb", "actor", "object", "text", "at", "meta"), a.fieldNames(), a.encode());
     return a;
   }
 
