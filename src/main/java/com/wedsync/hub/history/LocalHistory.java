@@ -72,7 +72,7 @@ public final class LocalHistory implements History {
   }
 
   private void trim(Channel ch, long now) {
-    while (ch.entries.size() > retention.keepEvents() && ch.entries.peekFirst().at() < now - retention.keepMs()) {
+    while (ch.entries.size() > retention.keepEvents() && ch.entries.peekFirst().at() <= now - retention.keepMs()) {
       ch.entries.removeFirst();
     }
   }

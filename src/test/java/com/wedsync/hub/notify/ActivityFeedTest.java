@@ -92,7 +92,9 @@ class ActivityFeedTest {
       assertEquals(emma + " started filling in the Timeline form", started.getString("text"));
       assertEquals(new JsonObject().put("user_id", w.partner1.toString()).put("name", emma), started.getJsonObject("actor"));
       assertEquals(form.toString(), started.getJsonObject("object").getString("form_id"));
-      assertEquals(started, activity(wedding, "wedding:" + w.wedding, "form_started"));
+      // The same line on both channels; each channel numbers its own history, so only meta differs.
+      JsonObject onWedding = activity(wedding, "wedding:" + w.wedding, "form_started");
+      assertEquals(started.copy().put("meta", null), onWedding.copy().put("meta", null));
 
       ok(couple.request(topic, "field:set", new JsonObject().put("field", "a").put("value", "done")
           .put("force", true).put("op_id", op())));
