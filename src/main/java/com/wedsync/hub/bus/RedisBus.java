@@ -66,4 +66,9 @@ public final class RedisBus implements Bus {
   public Registration subscribe(String topic, Handler<BusMessage> handler) {
     return local.subscribe(topic, handler);
   }
+
+  @Override
+  public io.vertx.core.Future<Void> ready(String topic) {
+    return redis == null ? io.vertx.core.Future.succeededFuture() : redis.whenSubscribed(channel(topic));
+  }
 }

@@ -50,14 +50,16 @@ public final class LocalChannels {
 
   /**
    * Starts fan-out to a subscription. Its cursor holds live events until {@link #resume} says where it starts, so
-   * nothing published while its history is read is lost or delivered twice.
+   * nothing published while its history is read is lost or delivered twice. Completes when live events of the topic
+   * reach this node (at once, except for a cluster node's first subscriber of a topic): read history after that.
    */
-  public void add(Subscription s) {
+  public Future<Void> add(Subscription s) {
     String topic = s.topic().name();
     byTopic.computeIfAbsent(topic, t -> {
       registrations.put(t, bus.subscribe(t, this::onMessage));
       return new ArrayList<>(4);
     }).add(s);
+    return bus.ready(topic);
   }
 
   public void remove(Subscription s) {

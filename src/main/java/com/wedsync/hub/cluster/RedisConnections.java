@@ -31,6 +31,7 @@ public final class RedisConnections {
   private static final long PROBE_EVERY_MS = 2000;
   private static final long PROBE_DEADLINE_MS = 4000;
   private static final long SUBSCRIBE_BATCH_MS = 2;
+  private static final long SUBSCRIBE_DEADLINE_MS = 5000;
 
   private final Vertx vertx;
   private final Redis pool;
@@ -42,6 +43,8 @@ public final class RedisConnections {
   private final Set<String> channels = new HashSet<>();
   private final Set<String> toSubscribe = new HashSet<>();
   private final Set<String> toUnsubscribe = new HashSet<>();
+  /** Channels asked for whose SUBSCRIBE Redis has not confirmed yet, with who waits for it. */
+  private final java.util.Map<String, io.vertx.core.Promise<Void>> unconfirmed = new java.util.HashMap<>();
   private RedisConnection subscriber;
   private long backoffMs = 100;
   private long lastProbeSeen = System.currentTimeMillis();
@@ -88,13 +91,35 @@ public final class RedisConnections {
   /** Subscribes (batched with others asked for within a couple of milliseconds). */
   public synchronized void subscribe(String channel) {
     if (!channels.add(channel)) return;
+    io.vertx.core.Promise<Void> waiting = io.vertx.core.Promise.promise();
+    unconfirmed.put(channel, waiting);
+    vertx.setTimer(SUBSCRIBE_DEADLINE_MS, id -> {
+      if (waiting.tryFail("Redis did not confirm the subscription to " + channel + " within "
+          + SUBSCRIBE_DEADLINE_MS + " ms")) {
+        synchronized (this) {
+          unconfirmed.remove(channel, waiting);
+        }
+      }
+    });
     toUnsubscribe.remove(channel);
     toSubscribe.add(channel);
     scheduleBatch();
   }
 
+  /**
+   * Completes once messages published to {@code channel} reach this node: at once when the channel is not asked for
+   * or already confirmed, else when Redis confirms its SUBSCRIBE. Fails if that takes more than a few seconds (Redis
+   * away), so a caller never waits forever.
+   */
+  public synchronized Future<Void> whenSubscribed(String channel) {
+    io.vertx.core.Promise<Void> waiting = unconfirmed.get(channel);
+    return waiting == null ? Future.succeededFuture() : waiting.future();
+  }
+
   public synchronized void unsubscribe(String channel) {
     if (!channels.remove(channel)) return;
+    io.vertx.core.Promise<Void> waiting = unconfirmed.remove(channel);
+    if (waiting != null) waiting.tryComplete(); // nobody is left to receive it
     toSubscribe.remove(channel);
     toUnsubscribe.add(channel);
     scheduleBatch();
@@ -118,8 +143,22 @@ public final class RedisConnections {
       conn = subscriber;
     }
     if (conn == null) return; // the reconnection resubscribes everything in `channels`
-    if (!sub.isEmpty()) conn.send(command(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE, sub));
+    if (!sub.isEmpty()) {
+      conn.send(command(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE, sub)).onSuccess(r -> confirmed(sub));
+    }
     if (!unsub.isEmpty()) conn.send(command(sharded ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE, unsub));
+  }
+
+  /** Redis answered a SUBSCRIBE of {@code subscribed}: whoever waited for those channels may go on. */
+  private void confirmed(List<String> subscribed) {
+    List<io.vertx.core.Promise<Void>> ready = new ArrayList<>();
+    synchronized (this) {
+      for (String channel : subscribed) {
+        io.vertx.core.Promise<Void> waiting = unconfirmed.remove(channel);
+        if (waiting != null) ready.add(waiting);
+      }
+    }
+    ready.forEach(io.vertx.core.Promise::tryComplete);
   }
 
   private static Request command(Command cmd, List<String> args) {
@@ -146,6 +185,7 @@ public final class RedisConnections {
       return Future.all(probeSub, rest).<Void>mapEmpty().onSuccess(v -> {
         lastProbeSeen = System.currentTimeMillis();
         backoffMs = 100;
+        confirmed(all);
       });
     });
   }

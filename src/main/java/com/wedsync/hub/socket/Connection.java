@@ -209,12 +209,13 @@ final class Connection implements Subscriber {
                   : options.presenceKey(), access);
           subscriptions.put(in.topic(), sub);
           // Subscribed before history is read: live events are held meanwhile, so none falls between the two.
-          channels.add(sub);
+          // In a cluster, history is read only once this node is sure to receive the topic's live events.
+          Future<Void> live = channels.add(sub);
           services.metrics().subscribed();
           services.handlers().joined(sub);
-          Future<Recovery> start = options.since() == null
+          Future<Recovery> start = live.compose(v -> options.since() == null
               ? services.history().top(topic.name()).map(Recovery::notRecovered)
-              : services.history().since(topic.name(), options.since());
+              : services.history().since(topic.name(), options.since()));
           start.onComplete(ar -> channels.onLoop(() -> started(in, sub, options.since(), ar, started)));
         })
         .onFailure(e -> error(in.joinRef(), in.ref(), in.topic(), errorResponse(e)));

@@ -60,6 +60,27 @@ class BusContractTest {
     assertEquals(100, first.size(), "a cancelled subscription gets nothing more");
   }
 
+  /**
+   * What a join relies on: once {@code ready} completes, a message another node publishes reaches this node's new
+   * subscriber (no sleep to let the subscription settle — that is the point). Fresh topics each round, so every round
+   * is a node's first subscriber of its topic.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"redis"}) // in-process "nodes" share nothing; in one process ready is immediate
+  void aSubscriptionReadyOnOneNodeGetsWhatAnotherPublishesRightAfter(String adapter) throws Exception {
+    Bus a = node(adapter, "publisher");
+    Bus b = node(adapter, "subscriber");
+    for (int round = 0; round < 30; round++) {
+      String topic = "user:ready-" + round;
+      List<Integer> got = new CopyOnWriteArrayList<>();
+      b.subscribe(topic, m -> got.add(((ChannelEvent) m).payload().getInteger("n")));
+      b.ready(topic).toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      a.publish(event(topic, round));
+      int expected = round;
+      eventually(() -> got.equals(List.of(expected)), "round " + round + ": the message published right after ready");
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"redis"})
   void nodesSeeEachOthersMessagesExactlyOnce(String adapter) throws Exception {
