@@ -40,6 +40,8 @@ public final class HubMetrics {
         .publishPercentiles(0.5, 0.99).register(registry);
     conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
         .register(registry);
+    // jvm_memory_used_bytes{area="heap",id=…} and friends: the benchmarks derive retained heap per connection from it.
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
   }
 
   public void saveBatch(int rows, int revisions, long nanos) {
