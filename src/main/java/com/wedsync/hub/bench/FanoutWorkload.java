@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -35,7 +34,9 @@ final class FanoutWorkload {
   private static final double KEEP_UP = 0.9;
   private static final long DRAIN_NANOS = 5_000_000_000L;
 
-  record Settings(int channels, int perChannel, List<Integer> rates, int stepSeconds, double p99LimitMs, int loops) {
+  /** {@code warmupSeconds}: first a run at the lowest rate, not reported (a fresh server JIT-compiles its hot paths). */
+  record Settings(int channels, int perChannel, List<Integer> rates, int stepSeconds, int warmupSeconds,
+                  double p99LimitMs, int loops) {
     int subscribers() {
       return channels * perChannel;
     }
@@ -76,6 +77,7 @@ final class FanoutWorkload {
   private final ConcurrentHistogram[] latencies;
   private final LongAdder[] deliveredByStep;
   private final LongAdder delivered = new LongAdder(), duplicates = new LongAdder(), misrouted = new LongAdder();
+  private final LongAdder acceptedTotal = new LongAdder();
   private final AtomicIntegerArray nextSeq, acceptedPerChannel;
   private final LongAdder opened = new LongAdder();
   private volatile Supplier<String> status = () -> "preparing";
@@ -114,12 +116,14 @@ final class FanoutWorkload {
     System.out.printf("  %s: %,d sockets opened and joined in %.1f s (%,.0f/s)%n", target.name(), s.sockets(),
         openSeconds, s.sockets() / openSeconds);
 
+    if (s.warmupSeconds() > 0) {
+      Step warm = new StepRun(-1, publishers).execute();
+      System.out.printf("  warm-up: %d s at %,d deliveries/s offered, %,d publishes, not reported%n",
+          s.warmupSeconds(), warm.offered(), warm.published());
+    }
     List<Step> steps = new ArrayList<>();
-    long acceptedTotal = 0;
     for (int k = 0; k < s.rates().size(); k++) {
-      StepRun run = new StepRun(k, publishers);
-      Step step = run.execute();
-      acceptedTotal += run.accepted.sum();
+      Step step = new StepRun(k, publishers).execute();
       steps.add(step);
       printStep(k, step);
       if (!step.met()) break;
@@ -140,7 +144,7 @@ final class FanoutWorkload {
       missing += Math.max(0, accepted - got);
       unexpected += Math.max(0, got - accepted);
     }
-    return new Result(target.name(), s, openSeconds, steps, acceptedTotal, delivered.sum(), missing,
+    return new Result(target.name(), s, openSeconds, steps, acceptedTotal.sum(), delivered.sum(), missing,
         duplicates.sum(), unexpected, misrouted.sum(), closed);
   }
 
@@ -175,9 +179,13 @@ final class FanoutWorkload {
     }
   }
 
-  /** One step: publishers driven at the step's rate for stepSeconds, then a drain of what is still on its way. */
+  /**
+   * One step: publishers driven at the step's rate for stepSeconds, then a drain of what is still on its way. Step -1
+   * is the warm-up: the lowest rate for warmupSeconds, checked for exactly-once delivery but not measured.
+   */
   private final class StepRun {
     final int k;
+    final int seconds;
     final int offered;
     final List<LoadClient> publishers;
     final LongAdder published = new LongAdder(), accepted = new LongAdder(), skipped = new LongAdder();
@@ -185,44 +193,46 @@ final class FanoutWorkload {
 
     StepRun(int k, List<LoadClient> publishers) {
       this.k = k;
-      this.offered = s.rates().get(k);
+      this.offered = s.rates().get(Math.max(0, k));
+      this.seconds = k < 0 ? s.warmupSeconds() : s.stepSeconds();
       this.publishers = publishers;
     }
 
     Step execute() throws Exception {
       long before = delivered.sum();
       long[] lastSecond = {before};
+      String name = k < 0 ? "warm-up" : "step " + (k + 1) + "/" + s.rates().size();
       status = () -> {
         long now = delivered.sum();
         long perSecond = now - lastSecond[0];
         lastSecond[0] = now;
-        Histogram h = latencies[k];
-        return String.format("step %d/%d, offered %,d deliveries/s: %,d delivered in the last second, p99 so far "
-                + "%.1f ms, refused %,d", k + 1, s.rates().size(), offered, perSecond,
-            h.getValueAtPercentile(99) / 1000.0, BenchKit.sum(snapshot(refused)));
+        double p99 = k < 0 ? 0 : latencies[k].getValueAtPercentile(99) / 1000.0;
+        return String.format("%s, offered %,d deliveries/s: %,d delivered in the last second, p99 so far %.1f ms, "
+            + "refused %,d", name, offered, perSecond, p99, BenchKit.sum(snapshot(refused)));
       };
-      CpuShare cpu = new CpuShare(target.serverPid());
+      CpuShare cpu = new CpuShare(target.serverPid(), target.name());
       LoopLag lag = new LoopLag(vertx, s.loops());
       List<Runnable> stops = new ArrayList<>();
       int groups = Math.min(s.loops(), s.channels());
       for (int g = 0; g < groups; g++) stops.add(startScheduler(g, groups));
-      Thread.sleep(s.stepSeconds() * 1000L);
+      Thread.sleep(seconds * 1000L);
       stops.forEach(Runnable::run);
-      double achieved = (delivered.sum() - before) / (double) s.stepSeconds();
+      double achieved = (delivered.sum() - before) / (double) seconds;
       String cpuShare = cpu.report();
       String generatorLag = lag.stop();
 
       // What was accepted during the step may still be on its way: wait for it (or for the drain to time out).
-      status = () -> String.format("step %d/%d: draining, %,d of %,d deliveries in", k + 1, s.rates().size(),
-          deliveredByStep[k].sum(), accepted.sum() * s.perChannel());
+      status = () -> String.format("%s: draining, %,d of %,d deliveries in", name, delivered.sum(),
+          acceptedTotal.sum() * s.perChannel());
       long drainEnd = System.nanoTime() + DRAIN_NANOS;
       while (System.nanoTime() < drainEnd && (settled() < published.sum()
-          || deliveredByStep[k].sum() < accepted.sum() * s.perChannel())) {
+          || delivered.sum() < acceptedTotal.sum() * s.perChannel())) {
         Thread.sleep(20);
       }
       long expected = accepted.sum() * s.perChannel();
-      long got = deliveredByStep[k].sum();
-      Latency latency = Latency.of(latencies[k]);
+      long got = k < 0 ? expected - Math.max(0, acceptedTotal.sum() * s.perChannel() - delivered.sum())
+          : deliveredByStep[k].sum();
+      Latency latency = k < 0 ? new Latency(0, 0, 0, 0) : Latency.of(latencies[k]);
       Map<String, Long> refusals = snapshot(refused);
       String verdict;
       if (got < expected) verdict = String.format("lost %,d deliveries", expected - got);
@@ -276,6 +286,7 @@ final class FanoutWorkload {
       publishers.get(c).publish(c, t.json()).onComplete(ar -> {
         if (ar.succeeded()) {
           accepted.increment();
+          acceptedTotal.increment();
           acceptedPerChannel.incrementAndGet(c);
         } else {
           count(refused, ar.cause() instanceof BenchSocket.SocketClosed ? "socket closed" : ar.cause().getMessage());

@@ -97,7 +97,7 @@ public final class LoadGen {
   private List<String[]> fanout() throws Exception {
     int perChannel = o.clients / o.channels;
     FanoutWorkload.Settings s = new FanoutWorkload.Settings(o.channels, perChannel, o.rates, o.stepSeconds,
-        o.p99LimitMs, o.clientLoops);
+        o.warmupSeconds, o.p99LimitMs, o.clientLoops);
     String workload = String.format("%,d subscribers: %,d channels × %d, + %,d publishers; rising rate", o.clients,
         o.channels, perChannel, o.channels);
     List<FanoutWorkload.Result> results = new ArrayList<>();
@@ -106,12 +106,12 @@ public final class LoadGen {
           + o.p99LimitMs + " ms, and ≥ 3× Socket.IO 4)");
       System.out.printf("  server: %s%n", target.describe());
       System.out.printf("  workload: %,d subscriber sockets on %,d channels (%d each) and one publisher socket per "
-              + "channel; steps of %d s at %s deliveries/s offered (publishes/s = deliveries/s ÷ %d, spread evenly "
+              + "channel; after a %d s warm-up at the lowest rate, steps of %d s at %s deliveries/s offered (publishes/s = deliveries/s ÷ %d, spread evenly "
               + "over the channels); the rise stops at the first step that misses.%n"
               + "  latency = publish (time in the payload) → receipt at each subscriber, one clock: every client "
               + "lives in this process. A step counts when p99 ≤ %d ms, deliveries keep up with ≥ 90 %% of the "
               + "offered rate, none is lost and no publish is refused.%n",
-          o.clients, o.channels, perChannel, o.stepSeconds, rateList(o.rates), perChannel, o.p99LimitMs);
+          o.clients, o.channels, perChannel, o.warmupSeconds, o.stepSeconds, rateList(o.rates), perChannel, o.p99LimitMs);
       FanoutWorkload.Result r = new FanoutWorkload(kit, target, s).run();
       System.out.printf("  %s, whole run: %,d publishes accepted, %,d deliveries; per subscriber: %,d missing, %,d "
               + "duplicates, %,d not accepted yet delivered, %,d from another channel; %,d sockets closed by the "

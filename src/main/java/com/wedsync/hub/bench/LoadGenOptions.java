@@ -32,6 +32,7 @@ final class LoadGenOptions {
         --rates LIST             p1: offered deliveries/s per step, rising, comma-separated
                                  [1000,2000,5000,10000,20000,50000,100000,150000,200000,250000,300000,400000,500000]
         --step-seconds N         p1: duration of each step                                               [10]
+        --warmup-seconds N       p1: first this long at the lowest rate, not reported; 0 = none          [5]
         --p99-limit-ms N         p1: a step counts only with p99 at most this                            [50]
         --join-seconds N         p6: the joins are spread evenly over this long                           [5]
         --timeout-seconds N      p6: give up waiting for convergence after this long                     [60]
@@ -48,6 +49,7 @@ final class LoadGenOptions {
   /** Options that mean something for some workloads only: given for another, they are a mistake worth naming. */
   private static final Map<String, Set<String>> ONLY_FOR = Map.of(
       "--channels", Set.of("p1"), "--rates", Set.of("p1"), "--step-seconds", Set.of("p1"),
+      "--warmup-seconds", Set.of("p1"),
       "--p99-limit-ms", Set.of("p1"), "--join-seconds", Set.of("p6"), "--timeout-seconds", Set.of("p6"),
       "--settle-seconds", Set.of("p2"), "--peer-url", Set.of("p1", "p6"), "--peer-pid", Set.of("p1", "p6"));
 
@@ -63,6 +65,7 @@ final class LoadGenOptions {
   int channels = 500;
   List<Integer> rates = DEFAULT_RATES;
   int stepSeconds = 10;
+  int warmupSeconds = 5;
   int p99LimitMs = 50;
   int joinSeconds = 5;
   int timeoutSeconds = 60;
@@ -112,6 +115,7 @@ final class LoadGenOptions {
         case "--channels" -> o.channels = number(a, v, 1);
         case "--rates" -> o.rates = rates(v);
         case "--step-seconds" -> o.stepSeconds = number(a, v, 1);
+        case "--warmup-seconds" -> o.warmupSeconds = number(a, v, 0);
         case "--p99-limit-ms" -> o.p99LimitMs = number(a, v, 1);
         case "--join-seconds" -> o.joinSeconds = number(a, v, 0);
         case "--timeout-seconds" -> o.timeoutSeconds = number(a, v, 1);

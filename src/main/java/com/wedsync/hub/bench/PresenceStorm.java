@@ -83,7 +83,7 @@ final class PresenceStorm {
         return c;
       }));
       phase[0] = "storm";
-      CpuShare cpu = new CpuShare(target.serverPid());
+      CpuShare cpu = new CpuShare(target.serverPid(), target.name());
       stormStart = System.nanoTime();
       startJoins(clients);
       long deadline = stormStart + s.timeoutSeconds() * 1_000_000_000L;

@@ -23,7 +23,9 @@ final class SocketIoTarget implements LoadTarget {
   private static final byte[] STATE = "42[\"presence_state\",".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] JOIN = "42[\"presence_join\",".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LEAVE = "42[\"presence_leave\",".getBytes(StandardCharsets.US_ASCII);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1: the JDK's default h2c upgrade header would be taken by Engine.IO as a WebSocket upgrade and dropped.
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final BenchKit kit;
   private final String url, host;

@@ -45,7 +45,7 @@ class LoadGenSmokeTest {
   void fanoutDeliversEveryAcceptedPublishToEverySubscriberOnce() throws Exception {
     // 4 channels × 6 subscribers; 240 then 480 deliveries/s = 10 then 20 publishes/s over 4 publishers, far below
     // the hub's per-user write rate. A lenient p99 limit: the rise must not stop early on a slow machine.
-    var settings = new FanoutWorkload.Settings(4, 6, List.of(240, 480), 2, 60_000, 2);
+    var settings = new FanoutWorkload.Settings(4, 6, List.of(240, 480), 2, 1, 60_000, 2);
     FanoutWorkload.Result r = new FanoutWorkload(kit, target, settings).run();
 
     assertEquals(2, r.steps().size(), "both steps ran: " + r.steps());
