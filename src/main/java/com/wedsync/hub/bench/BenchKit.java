@@ -152,9 +152,9 @@ final class BenchKit {
         .onFailure(done::tryFail);
   }
 
-  void closeAll(List<BenchSocket> sockets) throws Exception {
+  void closeAll(List<? extends ClientSocket> sockets) throws Exception {
     List<Future<Void>> closing = new ArrayList<>();
-    for (BenchSocket s : sockets) closing.add(s.close());
+    for (ClientSocket s : sockets) closing.add(s.close());
     await(Future.join(closing).recover(e -> Future.succeededFuture()), 60);
   }
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * <p>Threading: everything about one socket (its pending map, its refs, its timers) runs on the event loop thread the
  * socket was opened on, so nothing here needs a lock. Callers on other threads are moved onto that loop.
  */
-final class BenchSocket {
+final class BenchSocket implements ClientSocket {
   /** The hub's heartbeat expectation is 25–30 s (SPEC.md §5); a silent socket is closed after 60 s. */
   private static final long HEARTBEAT_MS = 25_000;
 
@@ -60,7 +60,8 @@ final class BenchSocket {
     return loop.context();
   }
 
-  boolean closed() {
+  @Override
+  public boolean closed() {
     return closed;
   }
 
@@ -97,7 +98,8 @@ final class BenchSocket {
     return onContext(() -> send(joinRefs.get(topic), ref(), topic, event, payloadJson));
   }
 
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     return onContext(() -> ws.close()).recover(e -> Future.succeededFuture());
   }
 

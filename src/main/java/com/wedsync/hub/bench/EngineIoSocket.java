@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>Threading as {@link BenchSocket}: all state belongs to the socket's event loop.
  */
-final class EngineIoSocket {
+final class EngineIoSocket implements ClientSocket {
   private final WebSocket ws;
   private final SocketLoop loop;
   private final Promise<EngineIoSocket> connected = Promise.promise();
@@ -53,7 +53,8 @@ final class EngineIoSocket {
     this.eventHandler = handler;
   }
 
-  boolean closed() {
+  @Override
+  public boolean closed() {
     return closed;
   }
 
@@ -70,7 +71,8 @@ final class EngineIoSocket {
     });
   }
 
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     return loop.run(() -> ws.close()).recover(e -> Future.succeededFuture());
   }
 

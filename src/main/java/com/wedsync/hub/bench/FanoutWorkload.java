@@ -131,8 +131,8 @@ final class FanoutWorkload {
     long closed = subscribers.stream().filter(LoadClient::closed).count()
         + publishers.stream().filter(LoadClient::closed).count();
     status = () -> "closing sockets";
-    closeAll(subscribers);
-    closeAll(publishers);
+    kit.closeAll(subscribers);
+    kit.closeAll(publishers);
 
     long missing = 0, unexpected = 0;
     for (int i = 0; i < seen.length; i++) {
@@ -311,11 +311,5 @@ final class FanoutWorkload {
 
   private static String fmt(double v) {
     return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
-  }
-
-  private void closeAll(List<LoadClient> clients) throws Exception {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (LoadClient c : clients) closing.add(c.close());
-    BenchKit.await(Future.join(closing).recover(e -> Future.succeededFuture()), 60);
   }
 }

@@ -66,6 +66,11 @@ final class HubTarget implements LoadTarget {
       this.socket = socket;
     }
 
+    @Override
+    public ClientSocket socket() {
+      return socket;
+    }
+
     private String topic(int channel) {
       return "realtime:form:" + forms.get(channel);
     }
@@ -92,16 +97,6 @@ final class HubTarget implements LoadTarget {
     private Future<Void> ok(Future<JsonObject> reply) {
       return reply.compose(r -> "ok".equals(r.getString("status")) ? Future.<Void>succeededFuture()
           : Future.failedFuture(BenchKit.reason(r)));
-    }
-
-    @Override
-    public boolean closed() {
-      return socket.closed();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return socket.close();
     }
   }
 

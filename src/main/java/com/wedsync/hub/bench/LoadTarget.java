@@ -31,7 +31,20 @@ interface LoadTarget {
   String describe();
 
   /** One client of a target. Every method may be called from any thread. */
-  interface LoadClient {
+  interface LoadClient extends ClientSocket {
+    /** The connection underneath. */
+    ClientSocket socket();
+
+    @Override
+    default boolean closed() {
+      return socket().closed();
+    }
+
+    @Override
+    default Future<Void> close() {
+      return socket().close();
+    }
+
     /** Joins channel {@code channel}; with {@code presence}, ready to track presence there. */
     Future<Void> join(int channel, boolean presence);
 
@@ -41,9 +54,6 @@ interface LoadTarget {
     /** Announces this client's presence on the (joined) channel. */
     Future<Void> track(int channel);
 
-    boolean closed();
-
-    Future<Void> close();
   }
 
   /** A presence frame: a full state (replaces what the client knew) or a diff, as client indexes. */

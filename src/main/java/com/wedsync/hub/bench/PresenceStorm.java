@@ -2,12 +2,10 @@ package com.wedsync.hub.bench;
 
 import com.wedsync.hub.bench.LoadTarget.LoadClient;
 import com.wedsync.hub.bench.LoadTarget.PresenceChange;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -94,9 +92,7 @@ final class PresenceStorm {
       Thread.sleep(300); // frames still on their way would change the counts, not the outcome: let them land
       String cpuShare = cpu.report();
       phase[0] = "closing sockets";
-      List<Future<Void>> closing = new ArrayList<>();
-      for (LoadClient c : clients) closing.add(c.close());
-      BenchKit.await(Future.join(closing).recover(e -> Future.succeededFuture()), 60);
+      kit.closeAll(clients);
 
       int converged = 0;
       long maxFrames = 0;

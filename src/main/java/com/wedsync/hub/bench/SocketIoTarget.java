@@ -75,16 +75,6 @@ final class SocketIoTarget implements LoadTarget {
     public Future<Void> track(int channel) {
       return socket.emitWithAck("presence", "{\"room\":\"c" + channel + "\",\"key\":" + index + "}").mapEmpty();
     }
-
-    @Override
-    public boolean closed() {
-      return socket.closed();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return socket.close();
-    }
   }
 
   /** {@code 42["presence_state",[keys]]}, {@code 42["presence_join",key]}, {@code 42["presence_leave",key]}. */
