@@ -44,8 +44,13 @@ stop_hub() {
   fi
 }
 
+# Other background processes of a benchmark (the Socket.IO peer, its Redis): stopped with SIGTERM on exit.
+BACKGROUND_PIDS=()
+
 cleanup() {
-  local rc=$?
+  local rc=$? pid
+  for pid in "${BACKGROUND_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${BACKGROUND_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   for name in "${!HUB_PID[@]}"; do stop_hub "$name"; done
   if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
   exit $rc

@@ -4,8 +4,6 @@ import com.wedsync.hub.auth.DevTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
@@ -30,21 +28,32 @@ import java.util.function.IntFunction;
  */
 final class BenchKit {
   private final Vertx vertx;
-  private final WebSocketClient client;
+  private final SourceAddresses sources;
   private final DevTokens tokens;
   private final int connectConcurrency;
 
   BenchKit(Vertx vertx, String secretFile, int connectConcurrency) throws java.io.IOException {
+    this(vertx, new DevTokens(vertx, Files.readString(Path.of(secretFile)).trim()), SourceAddresses.single(vertx),
+        connectConcurrency);
+  }
+
+  BenchKit(Vertx vertx, DevTokens tokens, SourceAddresses sources, int connectConcurrency) {
     this.vertx = vertx;
-    // The default pool allows 50 WebSockets per server; a load generator needs them all open at once.
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000_000)
-        .setConnectTimeout(30_000));
-    this.tokens = new DevTokens(vertx, Files.readString(Path.of(secretFile)).trim());
+    this.sources = sources;
+    this.tokens = tokens;
     this.connectConcurrency = connectConcurrency;
+  }
+
+  Vertx vertx() {
+    return vertx;
   }
 
   DevTokens tokens() {
     return tokens;
+  }
+
+  SourceAddresses sources() {
+    return sources;
   }
 
   /** A hub under test: its HTTP base URL (WebSocket host and port come from it) and its PostgreSQL (JDBC). */
@@ -88,53 +97,64 @@ final class BenchKit {
   List<BenchSocket> connectAll(IntFunction<Target> hubOf, List<UUID> users, List<String> topics,
                                IntFunction<JsonObject> joinPayload, BiConsumer<Integer, BenchSocket> opened,
                                BiConsumer<Integer, JsonObject> joined) throws Exception {
-    int n = users.size();
-    BenchSocket[] out = new BenchSocket[n];
+    return openAll(users.size(), i -> {
+      Target hub = hubOf.apply(i);
+      return BenchSocket.connect(vertx, sources.clientFor(i), hub.host, hub.port, tokens.user(users.get(i), 86_400))
+          .compose(s -> {
+            opened.accept(i, s);
+            return s.join(topics.get(i), joinPayload.apply(i)).map(reply -> {
+              joined.accept(i, reply);
+              return s;
+            });
+          })
+          .recover(e -> Future.failedFuture(new IllegalStateException("socket " + i + " could not connect and join "
+              + topics.get(i) + ": " + e.getMessage(), e)));
+    });
+  }
+
+  /**
+   * Runs {@code open(0)} … {@code open(n-1)}, {@code connectConcurrency} at a time, and returns their results by index;
+   * fails with the first failure. Any kind of client (a hub socket, a Socket.IO socket) is opened this way.
+   */
+  <T> List<T> openAll(int n, IntFunction<Future<T>> open) throws Exception {
+    Object[] out = new Object[n];
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> workers = new ArrayList<>();
-    Connecting c = new Connecting(hubOf, users, topics, joinPayload, opened, joined, out, next);
     for (int w = 0; w < Math.min(connectConcurrency, n); w++) {
       Promise<Void> done = Promise.promise();
       workers.add(done.future());
-      connectNext(c, done);
+      openNext(n, open, out, next, done);
     }
-    await(Future.all(workers), 300);
-    return List.of(out);
+    await(Future.all(workers), 300 + n / 50);
+    List<T> result = new ArrayList<>(n);
+    synchronized (out) {
+      for (Object o : out) {
+        @SuppressWarnings("unchecked") T t = (T) o;
+        result.add(t);
+      }
+    }
+    return result;
   }
 
-  private record Connecting(IntFunction<Target> hubOf, List<UUID> users, List<String> topics,
-                            IntFunction<JsonObject> joinPayload, BiConsumer<Integer, BenchSocket> opened,
-                            BiConsumer<Integer, JsonObject> joined, BenchSocket[] out, AtomicInteger next) {}
-
-  private void connectNext(Connecting c, Promise<Void> done) {
-    int i = c.next.getAndIncrement();
-    if (i >= c.users.size()) {
+  private <T> void openNext(int n, IntFunction<Future<T>> open, Object[] out, AtomicInteger next, Promise<Void> done) {
+    int i = next.getAndIncrement();
+    if (i >= n) {
       done.tryComplete();
       return;
     }
-    Target hub = c.hubOf.apply(i);
-    String token = tokens.user(c.users.get(i), 86_400);
-    BenchSocket.connect(vertx, client, hub.host, hub.port, token)
-        .compose(s -> {
-          c.opened.accept(i, s);
-          return s.join(c.topics.get(i), c.joinPayload.apply(i)).map(reply -> {
-            c.joined.accept(i, reply);
-            return s;
-          });
-        })
-        .onSuccess(s -> {
-          synchronized (c.out) {
-            c.out[i] = s;
+    open.apply(i)
+        .onSuccess(t -> {
+          synchronized (out) {
+            out[i] = t;
           }
-          connectNext(c, done);
+          openNext(n, open, out, next, done);
         })
-        .onFailure(e -> done.tryFail(new IllegalStateException("socket " + i + " could not connect and join "
-            + c.topics.get(i) + ": " + e.getMessage(), e)));
+        .onFailure(done::tryFail);
   }
 
-  void closeAll(List<BenchSocket> sockets) throws Exception {
+  void closeAll(List<? extends ClientSocket> sockets) throws Exception {
     List<Future<Void>> closing = new ArrayList<>();
-    for (BenchSocket s : sockets) closing.add(s.close());
+    for (ClientSocket s : sockets) closing.add(s.close());
     await(Future.join(closing).recover(e -> Future.succeededFuture()), 60);
   }
 

@@ -24,14 +24,13 @@ import java.util.Map;
  * <p>Threading: everything about one socket (its pending map, its refs, its timers) runs on the event loop thread the
  * socket was opened on, so nothing here needs a lock. Callers on other threads are moved onto that loop.
  */
-final class BenchSocket {
+final class BenchSocket implements ClientSocket {
   /** The hub's heartbeat expectation is 25–30 s (SPEC.md §5); a silent socket is closed after 60 s. */
   private static final long HEARTBEAT_MS = 25_000;
 
   private final Vertx vertx;
   private final WebSocket ws;
-  private final Context context;
-  private final Thread loop; // the event loop thread this socket lives on
+  private final SocketLoop loop;
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
   private final Map<String, String> joinRefs = new HashMap<>();
   private long nextRef;
@@ -40,10 +39,9 @@ final class BenchSocket {
   private volatile boolean closed;
   private io.vertx.core.Handler<Buffer> pushHandler;
 
-  private BenchSocket(Vertx vertx, WebSocket ws, Context context, Thread loop) {
+  private BenchSocket(Vertx vertx, WebSocket ws, SocketLoop loop) {
     this.vertx = vertx;
     this.ws = ws;
-    this.context = context;
     this.loop = loop;
     ws.handler(this::onFrame);
     ws.exceptionHandler(e -> { }); // a reset shows up as a close; the pending requests are failed there
@@ -55,21 +53,15 @@ final class BenchSocket {
   static Future<BenchSocket> connect(Vertx vertx, WebSocketClient client, String host, int port, String token) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
         .setURI("/realtime/v1/websocket?vsn=2.0.0&apikey=" + token);
-    // A fresh context per connection: Vert.x hands those out round-robin over the client's event loops.
-    Context ctx = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
-    Promise<BenchSocket> result = Promise.promise();
-    ctx.runOnContext(v -> {
-      Thread loop = Thread.currentThread();
-      client.connect(options).map(ws -> new BenchSocket(vertx, ws, ctx, loop)).onComplete(result);
-    });
-    return result.future();
+    return SocketLoop.open(vertx, client, options).map(o -> new BenchSocket(vertx, o.ws(), o.loop()));
   }
 
   Context context() {
-    return context;
+    return loop.context();
   }
 
-  boolean closed() {
+  @Override
+  public boolean closed() {
     return closed;
   }
 
@@ -106,7 +98,8 @@ final class BenchSocket {
     return onContext(() -> send(joinRefs.get(topic), ref(), topic, event, payloadJson));
   }
 
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     return onContext(() -> ws.close()).recover(e -> Future.succeededFuture());
   }
 
@@ -169,10 +162,7 @@ final class BenchSocket {
   }
 
   private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
-    if (Thread.currentThread() == loop) return action.get();
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(p));
-    return p.future();
+    return loop.run(action);
   }
 
   /** The socket closed before the reply came: for the benchmark, a lost ack. */

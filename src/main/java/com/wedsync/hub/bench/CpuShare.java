@@ -10,12 +10,19 @@ import java.nio.file.Path;
  */
 final class CpuShare {
   private final long hubPid;
+  private final String serverName;
   private final long selfPid = ProcessHandle.current().pid();
   private final long[] machineStart;
   private final long hubStart, selfStart;
 
   CpuShare(long hubPid) {
-    this.hubPid = hubPid;
+    this(hubPid, "hub");
+  }
+
+  /** The same for another server than the hub (the Socket.IO peer), named so in the report. */
+  CpuShare(long serverPid, String serverName) {
+    this.hubPid = serverPid;
+    this.serverName = serverName;
     this.machineStart = machine();
     this.hubStart = hubPid > 0 ? process(hubPid) : -1;
     this.selfStart = process(selfPid);
@@ -30,9 +37,9 @@ final class CpuShare {
     long hub = hubStart >= 0 ? process(hubPid) - hubStart : -1;
     StringBuilder b = new StringBuilder(String.format("machine %.0f%% busy (%d CPUs): ", pct(busy, total),
         Runtime.getRuntime().availableProcessors()));
-    if (hub >= 0) b.append(String.format("hub %.0f%%, ", pct(hub, total)));
+    if (hub >= 0) b.append(String.format("%s %.0f%%, ", serverName, pct(hub, total)));
     b.append(String.format("load generator %.0f%%, ", pct(self, total)));
-    b.append(String.format("rest (%sPostgreSQL, other processes) %.0f%%", hub >= 0 ? "" : "the hub, ",
+    b.append(String.format("rest (%sPostgreSQL, other processes) %.0f%%", hub >= 0 ? "" : "the " + serverName + ", ",
         pct(Math.max(0, busy - self - Math.max(0, hub)), total)));
     return b.toString();
   }

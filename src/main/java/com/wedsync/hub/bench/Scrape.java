@@ -49,6 +49,13 @@ final class Scrape {
     return samples.getOrDefault(series, 0.0);
   }
 
+  /** The sum of every series whose name and labels start with {@code prefix}, e.g. all heap pools. */
+  double sum(String prefix) {
+    double total = 0;
+    for (Map.Entry<String, Double> e : samples.entrySet()) if (e.getKey().startsWith(prefix)) total += e.getValue();
+    return total;
+  }
+
   double delta(Scrape before, String series) {
     return get(series) - before.get(series);
   }

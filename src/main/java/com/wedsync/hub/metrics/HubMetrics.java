@@ -56,6 +56,8 @@ public final class HubMetrics {
     notRecovered = Counter.builder("hub_recoveries_total").tag("recovered", "false")
         .description("joins with since: missed events replayed (true) or the client told to reload (false)")
         .register(registry);
+    // jvm_memory_used_bytes{area="heap",id=…} and friends: the benchmarks derive retained heap per connection from it.
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
   }
 
   public void notificationsCreated(int count) {
