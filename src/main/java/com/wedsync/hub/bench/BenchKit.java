@@ -228,6 +228,29 @@ final class BenchKit {
     }
   }
 
+  /** A benchmark's body, given the load generator's Vert.x. */
+  interface Body {
+    void run(Vertx vertx) throws Exception;
+  }
+
+  /** Runs {@code body} on a load-generator Vert.x with {@code loops} event loops and quiet logs; closes it after. */
+  static void withVertx(int loops, Body body) throws Exception {
+    quietLogs();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(loops));
+    try {
+      body.run(vertx);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The lines under every benchmark's title: what generates the load, and how busy the machine already is. */
+  static void printMachine(int loops, String extra) {
+    System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s%s; servers and generator share "
+        + "the machine%n", loops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), extra);
+    System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n", loadAvg());
+  }
+
   /** The generator's own logs (Vert.x, the JDBC driver) would interleave with the figures: warnings only. */
   static void quietLogs() {
     if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {

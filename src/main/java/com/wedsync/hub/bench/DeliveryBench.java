@@ -65,20 +65,12 @@ public final class DeliveryBench {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    quietLogs();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.clientLoops));
-    try {
-      new DeliveryBench(o, vertx).run();
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    withVertx(o.clientLoops, vertx -> new DeliveryBench(o, vertx).run());
   }
 
   private void run() throws Exception {
     System.out.printf("%nWedSync hub delivery benchmark (SPEC.md §7 P7, P8) against %s%n", hub.url());
-    System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
-        + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    System.out.printf("  machine load average now: %s%n", loadAvg());
+    printMachine(o.clientLoops, "");
     List<String[]> rows = new ArrayList<>();
     if (o.p7Recipients > 0) rows.addAll(runP7());
     if (o.p8Clients > 0) rows.addAll(runP8());

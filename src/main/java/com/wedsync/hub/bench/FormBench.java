@@ -73,13 +73,7 @@ public final class FormBench {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    quietLogs();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.clientLoops));
-    try {
-      new FormBench(o, vertx).run();
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    withVertx(o.clientLoops, vertx -> new FormBench(o, vertx).run());
   }
 
   private void run() throws Exception {
@@ -92,9 +86,7 @@ public final class FormBench {
         runP4 ? (second == null ? ": P4 against " : "; P4 against ") + p4Hub.url() : "",
         !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url()
             + (runP4 && !p4Hub.equals(p5Hub) ? " (a fresh hub of its own)" : ""));
-    System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s; hub and generator share the "
-        + "machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n", loadAvg());
+    printMachine(o.clientLoops, "");
     P3 p3 = o.p3Clients > 0 ? runP3(p4Hub, second) : null;
     P4 p4 = runP4 ? runP4(p4Hub) : null;
     P5 p5 = runP5 ? runP5(p5Hub) : null;

@@ -51,9 +51,7 @@ public final class LoadGen {
           + "%,d (raise it with ulimit -n)%n", o.sockets(), o.sockets() + 200L, fds);
       System.exit(2);
     }
-    quietLogs();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.clientLoops));
-    try {
+    withVertx(o.clientLoops, vertx -> {
       SourceAddresses sources;
       try {
         sources = SourceAddresses.of(vertx, o.sources, o.sockets(), Target.of(o.url, o.jdbcUrl, -1).host());
@@ -64,18 +62,12 @@ public final class LoadGen {
       }
       DevTokens tokens = new DevTokens(vertx, Files.readString(Path.of(o.secretFile)).trim());
       new LoadGen(o, new BenchKit(vertx, tokens, sources, o.connectConcurrency)).run();
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    });
   }
 
   private void run() throws Exception {
     System.out.printf("%nWedSync hub load generator — SPEC.md §7 %s%n", o.workload.toUpperCase());
-    System.out.printf("  load generator: %d event loop(s), %d CPU(s) visible, Java %s, source addresses: %s; servers "
-            + "and generator share the machine%n", o.clientLoops, Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), kit.sources().describe());
-    System.out.printf("  machine load average now: %s (anything else running competes for the same CPUs)%n",
-        loadAvg());
+    printMachine(o.clientLoops, ", source addresses: " + kit.sources().describe());
     List<String[]> rows = switch (o.workload) {
       case "p1" -> fanout();
       case "p2" -> idle();

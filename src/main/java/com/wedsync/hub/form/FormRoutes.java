@@ -18,6 +18,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
+import static com.wedsync.hub.http.RequestBody.jsonBody;
+
 /** The form, field, history, rollback, sync and wedding routes (PROTOCOL.md §8): the socket events' twins. */
 public final class FormRoutes {
   private final HttpAuth auth;
@@ -45,10 +47,10 @@ public final class FormRoutes {
     r.get("/api/v1/forms").handler(this::list);
     r.get("/api/v1/forms/:id").handler(ctx -> onForm(ctx, (who, id) -> read(id)));
     r.put("/api/v1/forms/:id/fields/:key").handler(ctx -> onForm(ctx, (who, id) ->
-        editor.set(who, id, body(ctx).put("field", ctx.pathParam("key")))));
+        editor.set(who, id, jsonBody(ctx).put("field", ctx.pathParam("key")))));
     r.get("/api/v1/forms/:id/fields/:key/history").handler(ctx -> onForm(ctx, (who, id) -> history(ctx, id)));
     r.post("/api/v1/forms/:id/fields/:key/rollback").handler(ctx -> onForm(ctx, (who, id) -> {
-      JsonObject b = body(ctx);
+      JsonObject b = jsonBody(ctx);
       Object version = b.getValue("version");
       if (!(version instanceof Number n) || n.longValue() < 1) {
         throw ChannelError.invalid("version", "version must be a positive whole number");
@@ -56,21 +58,11 @@ public final class FormRoutes {
       String opId = b.getValue("op_id") instanceof String s ? s : "rollback-" + UUID.randomUUID();
       return editor.rollback(who, id, ctx.pathParam("key"), n.longValue(), opId);
     }));
-    r.post("/api/v1/forms/:id/status").handler(ctx -> onForm(ctx, (who, id) -> status.change(who, id, body(ctx))));
-    r.post("/api/v1/forms/:id/notes").handler(ctx -> onForm(ctx, (who, id) -> notes.add(who, id, body(ctx))));
+    r.post("/api/v1/forms/:id/status").handler(ctx -> onForm(ctx, (who, id) -> status.change(who, id, jsonBody(ctx))));
+    r.post("/api/v1/forms/:id/notes").handler(ctx -> onForm(ctx, (who, id) -> notes.add(who, id, jsonBody(ctx))));
     r.post("/api/v1/sync/changes").handler(this::sync);
     r.get("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.wedding(id)));
-    r.patch("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.patch(who, id, body(ctx))));
-  }
-
-  private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject b = ctx.body().asJsonObject();
-      if (b == null) throw ChannelError.invalid("body", "a JSON object body is required");
-      return b;
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
-      throw ChannelError.invalid("body", "body is not a JSON object");
-    }
+    r.patch("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.patch(who, id, jsonBody(ctx))));
   }
 
   private void onForm(RoutingContext ctx, BiFunction<Editor, UUID, Future<JsonObject>> action) {
@@ -116,7 +108,8 @@ public final class FormRoutes {
         JsonArray held = new JsonArray();
         for (Lease l : leases) {
           if (l.field().equals(d.key())) {
-            held.add(new JsonObject().put("holder", l.holder()).put("expires_at", l.expiresAtIso()).put("soft", l.soft()));
+            held.add(new JsonObject().put("holder", l.holder()).put("expires_at", l.expiresAtIso())
+                .put("soft", l.soft()));
           }
         }
         fields.add(field.put("locks", held));
@@ -187,7 +180,7 @@ public final class FormRoutes {
   private void sync(RoutingContext ctx) {
     JsonObject b;
     try {
-      b = body(ctx);
+      b = jsonBody(ctx);
     } catch (ChannelError e) {
       ApiError.send(ctx, e);
       return;

@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
+import static com.wedsync.hub.http.RequestBody.jsonBody;
+
 /**
  * The bell, preferences and the service route of PROTOCOL.md §8. The OpenAPI contract checks the shapes first; the
  * checks here give the precise messages for what it cannot express (cursors, time zones, lists in one parameter).
@@ -52,7 +54,8 @@ public final class NotificationRoutes {
     r.delete("/api/v1/notifications").handler(ctx -> asUser(ctx, p -> bell.clear(p.userId())));
     r.post("/api/v1/notifications").handler(this::post);
     r.get("/api/v1/notification-preferences").handler(ctx -> asUser(ctx, p -> preferences.get(p.userId())));
-    r.put("/api/v1/notification-preferences").handler(ctx -> asUser(ctx, p -> preferences.put(p.userId(), body(ctx))));
+    r.put("/api/v1/notification-preferences")
+        .handler(ctx -> asUser(ctx, p -> preferences.put(p.userId(), jsonBody(ctx))));
   }
 
   private void asUser(RoutingContext ctx, Function<Principal, Future<JsonObject>> action) {
@@ -130,23 +133,13 @@ public final class NotificationRoutes {
     }
   }
 
-  private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject b = ctx.body().asJsonObject();
-      if (b == null) throw ChannelError.invalid("body", "a JSON object body is required");
-      return b;
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
-      throw ChannelError.invalid("body", "body is not a JSON object");
-    }
-  }
-
   /** Another service notifies users ("payment received", "meeting booked", …): service-role tokens only. */
   private void post(RoutingContext ctx) {
     auth.claims(ctx).compose(claims -> {
       if (!claims.isService()) {
         return Future.failedFuture(ChannelError.forbidden("only a service_role token may post notifications"));
       }
-      JsonObject b = body(ctx);
+      JsonObject b = jsonBody(ctx);
       List<UUID> users = recipients(b.getValue("user_ids"));
       String type = b.getValue("type") instanceof String t ? t : null;
       if (type == null || !NotificationContent.TYPE.matcher(type).matches()) {
@@ -157,7 +150,9 @@ public final class NotificationRoutes {
       String text = b.containsKey("body") ? text(b, "body", 0, 2000) : "";
       Object data = b.getValue("data", new JsonObject());
       if (!(data instanceof JsonObject dataObject)) throw ChannelError.invalid("data", "data must be an object");
-      if (dataObject.encode().length() > 16_384) throw ChannelError.invalid("data", "data must encode to at most 16 KB");
+      if (dataObject.encode().length() > 16_384) {
+        throw ChannelError.invalid("data", "data must encode to at most 16 KB");
+      }
       Priority priority = Priority.NORMAL;
       if (b.getValue("priority") != null) {
         priority = b.getValue("priority") instanceof String s ? Priority.parse(s) : null;
