@@ -49,7 +49,10 @@ const httpServer = http.createServer((req, res) => {
 });
 
 // WebSocket only (no long-polling upgrade dance), no compression: as the hub's load is measured.
-const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+// connectTimeout: the benchmark opens all its sockets before any joins; with 10,000 of them on one Node process the
+// first would otherwise be closed by Socket.IO's 45 s default before their namespace connect arrives.
+const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, perMessageDeflate: false,
+  connectTimeout: 300000 });
 
 // Presence members per room. One node keeps them in memory; the emits go through the adapter (Redis when given).
 const members = new Map();
