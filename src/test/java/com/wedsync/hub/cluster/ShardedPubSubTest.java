@@ -78,6 +78,8 @@ class ShardedPubSubTest {
       JsonObject cast = emma.await(f -> event(f, topic, "broadcast"), WAIT).getJsonObject(4);
       assertEquals(7, cast.getJsonObject("payload").getInteger("x"));
 
+      ok(sarah.request(topic, "presence", new JsonObject().put("type", "presence").put("event", "track")
+          .put("payload", new JsonObject().put("status", "active"))));
       JsonObject diff = emma.await(f -> event(f, topic, "presence_diff")
           && f.getJsonObject(4).getJsonObject("joins").containsKey(SARAH.toString()), WAIT).getJsonObject(4);
       assertTrue(diff.getJsonObject("joins").containsKey(SARAH.toString()), diff.encode());
