@@ -58,7 +58,10 @@ final class SourceAddresses {
 
   private static WebSocketClient client(Vertx vertx, String localAddress) {
     // The default pool allows 50 WebSockets per server; a load generator needs them all open at once.
-    WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(1_000_000).setConnectTimeout(30_000);
+    // Frames up to 16 MiB: a presence_state of a 2,000-member channel is far over Vert.x's 64 KiB default, and a client
+    // that refuses it closes its socket (as browsers and the JS clients never do).
+    WebSocketClientOptions o = new WebSocketClientOptions().setMaxConnections(1_000_000).setConnectTimeout(30_000)
+        .setMaxFrameSize(16 << 20).setMaxMessageSize(16 << 20);
     if (localAddress != null) o.setLocalAddress(localAddress);
     return vertx.createWebSocketClient(o);
   }
