@@ -91,9 +91,7 @@ final class PresenceStorm {
       }
       Thread.sleep(300); // frames still on their way would change the counts, not the outcome: let them land
       String cpuShare = cpu.report();
-      phase[0] = "closing sockets";
-      kit.closeAll(clients);
-
+      // Counted before any socket closes: each close is a leave every other client sees.
       int converged = 0;
       long maxFrames = 0;
       for (int i = 0; i < n; i++) {
@@ -102,8 +100,11 @@ final class PresenceStorm {
           maxFrames = Math.max(maxFrames, framesPerClient[i]);
         }
       }
+      long framesSeen = frames.sum(), leavesSeen = leaves.sum();
+      phase[0] = "closing sockets";
+      kit.closeAll(clients);
       return new Result(target.name(), s, joined.sum(), snapshot(refused), seconds(lastJoined.get()), converged,
-          seconds(lastComplete.get()), frames.sum(), leaves.sum(), maxFrames, cpuShare);
+          seconds(lastComplete.get()), framesSeen, leavesSeen, maxFrames, cpuShare);
     }
   }
 
