@@ -2,12 +2,9 @@ package com.wedsync.hub.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.HdrHistogram.Histogram;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +17,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 
+import static com.wedsync.hub.bench.BenchArgs.number;
 import static com.wedsync.hub.bench.BenchKit.*;
 
 /**
@@ -367,50 +366,37 @@ public final class DeliveryBench {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      Integer jdbcPort = null;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.equals("--help") || a.equals("-h")) {
+      Integer[] jdbcPort = {null};
+      try {
+        boolean run = BenchArgs.walk(args, (a, v) -> {
+          switch (a) {
+            case "--url" -> o.url = v.replaceAll("/+$", "");
+            case "--jdbc-port" -> jdbcPort[0] = number(a, v, 1);
+            case "--hub-pid" -> o.hubPid = BenchArgs.longNumber(a, v, 1);
+            case "--secret-file" -> o.secretFile = v;
+            case "--p7-recipients" -> o.p7Recipients = number(a, v, 0);
+            case "--p7-rounds" -> o.p7Rounds = number(a, v, 1);
+            case "--p8-clients" -> o.p8Clients = number(a, v, 0);
+            case "--p8-rate" -> o.p8Rate = number(a, v, 1);
+            case "--p8-cut-seconds" -> o.p8CutSeconds = number(a, v, 0);
+            case "--client-loops" -> o.clientLoops = number(a, v, 1);
+            case "--connect-concurrency" -> o.connectConcurrency = number(a, v, 1);
+            default -> throw new BenchArgs.BadOption("unknown option " + a);
+          }
+        });
+        if (!run) {
           System.out.print(HELP);
           System.exit(0);
         }
-        if (i + 1 >= args.length) usage("missing value for " + a);
-        String v = args[++i];
-        try {
-          switch (a) {
-            case "--url" -> o.url = v.replaceAll("/+$", "");
-            case "--jdbc-port" -> jdbcPort = Integer.parseInt(v);
-            case "--hub-pid" -> o.hubPid = Long.parseLong(v);
-            case "--secret-file" -> o.secretFile = v;
-            case "--p7-recipients" -> o.p7Recipients = atLeast(a, v, 0);
-            case "--p7-rounds" -> o.p7Rounds = atLeast(a, v, 1);
-            case "--p8-clients" -> o.p8Clients = atLeast(a, v, 0);
-            case "--p8-rate" -> o.p8Rate = atLeast(a, v, 1);
-            case "--p8-cut-seconds" -> o.p8CutSeconds = atLeast(a, v, 0);
-            case "--client-loops" -> o.clientLoops = atLeast(a, v, 1);
-            case "--connect-concurrency" -> o.connectConcurrency = atLeast(a, v, 1);
-            default -> usage("unknown option " + a);
-          }
-        } catch (NumberFormatException e) {
-          usage(a + " needs a whole number, got '" + v + "'");
+        if (jdbcPort[0] == null) throw new BenchArgs.BadOption("--jdbc-port is required: fixtures are written over JDBC");
+        if (o.p8Clients > 0 && o.p8Clients < P8_GROUP) {
+          throw new BenchArgs.BadOption("--p8-clients must be 0 or at least " + P8_GROUP);
         }
+      } catch (BenchArgs.BadOption e) {
+        BenchArgs.exitWithUsage("DeliveryBench", e.getMessage(), HELP);
       }
-      if (jdbcPort == null) usage("--jdbc-port is required: fixtures are written over JDBC");
-      o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + jdbcPort + "/postgres";
-      if (o.p8Clients > 0 && o.p8Clients < P8_GROUP) usage("--p8-clients must be 0 or at least " + P8_GROUP);
+      o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + jdbcPort[0] + "/postgres";
       return o;
-    }
-
-    private static int atLeast(String name, String v, int min) {
-      int n = Integer.parseInt(v);
-      if (n < min) usage(name + " must be ≥ " + min);
-      return n;
-    }
-
-    private static void usage(String problem) {
-      System.err.println("DeliveryBench: " + problem);
-      System.err.print(HELP);
-      System.exit(2);
     }
   }
 }

@@ -1,14 +1,10 @@
 package com.wedsync.hub.bench;
 
-import static com.wedsync.hub.bench.BenchKit.*;
-
+import com.wedsync.hub.bench.BenchArgs.BadOption;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import org.HdrHistogram.Histogram;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+
+import static com.wedsync.hub.bench.BenchArgs.number;
+import static com.wedsync.hub.bench.BenchKit.*;
 
 /**
  * Benchmark for SPEC.md §7 P4 (lock acquire latency, one node) and P5 (1,000 editors each sending a change every
@@ -708,79 +708,62 @@ public final class FormBench {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      Integer jdbcPort = null, p5JdbcPort = null;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.equals("--help") || a.equals("-h")) {
-          System.out.print(HELP);
-          System.exit(0);
-        }
-        if (i + 1 >= args.length) usage("missing value for " + a);
-        String v = args[++i];
-        try {
+      Integer[] ports = {null, null}; // --jdbc-port, --p5-jdbc-port
+      try {
+        boolean run = BenchArgs.walk(args, (a, v) -> {
           switch (a) {
             case "--url" -> o.url = v.replaceAll("/+$", "");
-            case "--jdbc-port" -> jdbcPort = Integer.parseInt(v);
+            case "--jdbc-port" -> ports[0] = number(a, v, 1);
             case "--jdbc-url" -> o.jdbcUrl = v;
             case "--p5-url" -> o.p5Url = v.replaceAll("/+$", "");
-            case "--p5-jdbc-port" -> p5JdbcPort = Integer.parseInt(v);
-            case "--hub-pid" -> o.hubPid = Long.parseLong(v);
-            case "--p5-hub-pid" -> o.p5HubPid = Long.parseLong(v);
+            case "--p5-jdbc-port" -> ports[1] = number(a, v, 1);
+            case "--hub-pid" -> o.hubPid = BenchArgs.longNumber(a, v, 1);
+            case "--p5-hub-pid" -> o.p5HubPid = BenchArgs.longNumber(a, v, 1);
             case "--db-user" -> o.dbUser = v;
             case "--db-password" -> o.dbPassword = v;
             case "--secret-file" -> o.secretFile = v;
             case "--url2" -> o.url2 = v.replaceAll("/+$", "");
-            case "--p3-clients" -> o.p3Clients = nonNegative(a, v);
-            case "--p3-seconds" -> o.p3Seconds = positive(a, v);
-            case "--p3-interval-ms" -> o.p3IntervalMs = positive(a, v);
-            case "--p4-clients" -> o.p4Clients = nonNegative(a, v);
-            case "--p4-seconds" -> o.p4Seconds = nonNegative(a, v);
-            case "--p4-rate" -> o.p4Rate = nonNegative(a, v);
-            case "--p5-editors" -> o.p5Editors = nonNegative(a, v);
-            case "--p5-seconds" -> o.p5Seconds = nonNegative(a, v);
-            case "--p5-interval-ms" -> o.p5IntervalMs = positive(a, v);
-            case "--warmup-seconds" -> o.warmupSeconds = nonNegative(a, v);
-            case "--grace-seconds" -> o.graceSeconds = nonNegative(a, v);
-            case "--save-interval-ms" -> o.saveIntervalMs = positive(a, v);
-            case "--drain-seconds" -> o.drainSeconds = nonNegative(a, v);
-            case "--client-loops" -> o.clientLoops = positive(a, v);
-            case "--connect-concurrency" -> o.connectConcurrency = positive(a, v);
-            default -> usage("unknown option " + a);
+            case "--p3-clients" -> o.p3Clients = number(a, v, 0);
+            case "--p3-seconds" -> o.p3Seconds = number(a, v, 1);
+            case "--p3-interval-ms" -> o.p3IntervalMs = number(a, v, 1);
+            case "--p4-clients" -> o.p4Clients = number(a, v, 0);
+            case "--p4-seconds" -> o.p4Seconds = number(a, v, 0);
+            case "--p4-rate" -> o.p4Rate = number(a, v, 0);
+            case "--p5-editors" -> o.p5Editors = number(a, v, 0);
+            case "--p5-seconds" -> o.p5Seconds = number(a, v, 0);
+            case "--p5-interval-ms" -> o.p5IntervalMs = number(a, v, 1);
+            case "--warmup-seconds" -> o.warmupSeconds = number(a, v, 0);
+            case "--grace-seconds" -> o.graceSeconds = number(a, v, 0);
+            case "--save-interval-ms" -> o.saveIntervalMs = number(a, v, 1);
+            case "--drain-seconds" -> o.drainSeconds = number(a, v, 0);
+            case "--client-loops" -> o.clientLoops = number(a, v, 1);
+            case "--connect-concurrency" -> o.connectConcurrency = number(a, v, 1);
+            default -> throw new BadOption("unknown option " + a);
           }
-        } catch (NumberFormatException e) {
-          usage(a + " needs a whole number, got '" + v + "'");
+        });
+        if (!run) {
+          System.out.print(HELP);
+          System.exit(0);
         }
-      }
-      if (o.jdbcUrl == null) {
-        if (jdbcPort == null) usage("--jdbc-port (or --jdbc-url) is required: fixtures are written over JDBC");
-        o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + jdbcPort + "/postgres";
-      }
-      if ((o.p5Url == null) != (p5JdbcPort == null)) usage("--p5-url and --p5-jdbc-port go together");
-      if (p5JdbcPort != null) o.p5JdbcUrl = "jdbc:postgresql://127.0.0.1:" + p5JdbcPort + "/postgres";
-      if (o.p3Clients > 0 && o.p3Clients < P3_GROUP) usage("--p3-clients must be 0 or at least " + P3_GROUP);
-      if (o.warmupSeconds >= o.p3Seconds && o.p3Clients > 0
-          || o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0 || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
-        usage("--warmup-seconds must be shorter than each run");
+        if (o.jdbcUrl == null) {
+          if (ports[0] == null) throw new BadOption("--jdbc-port (or --jdbc-url) is required: fixtures are written "
+              + "over JDBC");
+          o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + ports[0] + "/postgres";
+        }
+        if ((o.p5Url == null) != (ports[1] == null)) throw new BadOption("--p5-url and --p5-jdbc-port go together");
+        if (ports[1] != null) o.p5JdbcUrl = "jdbc:postgresql://127.0.0.1:" + ports[1] + "/postgres";
+        if (o.p3Clients > 0 && o.p3Clients < P3_GROUP) {
+          throw new BadOption("--p3-clients must be 0 or at least " + P3_GROUP);
+        }
+        if (o.warmupSeconds >= o.p3Seconds && o.p3Clients > 0
+            || o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0
+            || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
+          throw new BadOption("--warmup-seconds must be shorter than each run");
+        }
+      } catch (BadOption e) {
+        BenchArgs.exitWithUsage("FormBench", e.getMessage(), HELP);
       }
       return o;
-    }
-
-    private static int nonNegative(String name, String v) {
-      int n = Integer.parseInt(v);
-      if (n < 0) usage(name + " must be ≥ 0");
-      return n;
-    }
-
-    private static int positive(String name, String v) {
-      int n = Integer.parseInt(v);
-      if (n <= 0) usage(name + " must be > 0");
-      return n;
-    }
-
-    private static void usage(String problem) {
-      System.err.println("FormBench: " + problem);
-      System.err.print(HELP);
-      System.exit(2);
     }
   }
 }

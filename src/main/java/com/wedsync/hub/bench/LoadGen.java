@@ -2,14 +2,11 @@ package com.wedsync.hub.bench;
 
 import com.wedsync.hub.auth.DevTokens;
 import com.wedsync.hub.bench.BenchKit.Target;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static com.wedsync.hub.bench.BenchKit.*;
 
@@ -35,7 +32,7 @@ public final class LoadGen {
     LoadGenOptions o;
     try {
       o = LoadGenOptions.parse(args);
-    } catch (LoadGenOptions.BadOption e) {
+    } catch (BenchArgs.BadOption e) {
       System.err.println("LoadGen: " + e.getMessage());
       System.err.println("(LoadGen --help lists the options)");
       System.exit(2);

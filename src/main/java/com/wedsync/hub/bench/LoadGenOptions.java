@@ -1,9 +1,12 @@
 package com.wedsync.hub.bench;
 
+import com.wedsync.hub.bench.BenchArgs.BadOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static com.wedsync.hub.bench.BenchArgs.number;
 
 /** The load generator's command line: defaults per workload, and an error naming the option for anything wrong. */
 final class LoadGenOptions {
@@ -75,25 +78,12 @@ final class LoadGenOptions {
   int sources = 0;
 
   /** A bad command line: the message names the option. */
-  static final class BadOption extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    BadOption(String message) {
-      super(message);
-    }
-  }
-
   /** Parses; returns null for --help. */
   static LoadGenOptions parse(String[] args) throws BadOption {
     LoadGenOptions o = new LoadGenOptions();
-    Integer clients = null;
     List<String> given = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) return null;
-      if (!a.startsWith("--")) throw new BadOption("unexpected argument '" + a + "' (options start with --)");
-      if (i + 1 >= args.length) throw new BadOption(a + " needs a value");
-      String v = args[++i];
+    Integer[] clientsGiven = {null};
+    boolean run = BenchArgs.walk(args, (a, v) -> {
       given.add(a);
       switch (a) {
         case "--workload" -> {
@@ -111,7 +101,7 @@ final class LoadGenOptions {
         case "--secret-file" -> o.secretFile = v;
         case "--peer-url" -> o.peerUrl = v.replaceAll("/+$", "");
         case "--peer-pid" -> o.peerPid = number(a, v, 1);
-        case "--clients" -> clients = number(a, v, 1);
+        case "--clients" -> clientsGiven[0] = number(a, v, 1);
         case "--channels" -> o.channels = number(a, v, 1);
         case "--rates" -> o.rates = rates(v);
         case "--step-seconds" -> o.stepSeconds = number(a, v, 1);
@@ -125,7 +115,9 @@ final class LoadGenOptions {
         case "--sources" -> o.sources = number(a, v, 0);
         default -> throw new BadOption("unknown option " + a);
       }
-    }
+    });
+    if (!run) return null;
+    Integer clients = clientsGiven[0];
     if (o.workload == null) throw new BadOption("--workload is required (p1, p2 or p6)");
     for (String a : given) {
       Set<String> only = ONLY_FOR.get(a);
@@ -150,17 +142,6 @@ final class LoadGenOptions {
   /** Sockets the generator holds at once (per target: the hub's are closed before the peer's open). */
   int sockets() {
     return workload.equals("p1") ? clients + channels : clients;
-  }
-
-  private static int number(String name, String v, int min) throws BadOption {
-    int n;
-    try {
-      n = Integer.parseInt(v.replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new BadOption(name + " needs a whole number, got '" + v + "'");
-    }
-    if (n < min) throw new BadOption(name + " must be at least " + min + ", got " + n);
-    return n;
   }
 
   private static List<Integer> rates(String v) throws BadOption {

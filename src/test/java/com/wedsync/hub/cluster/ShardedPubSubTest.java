@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import static com.wedsync.hub.support.Replies.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,10 +35,8 @@ class ShardedPubSubTest {
   @BeforeAll
   static void start() {
     redis = TestRedis.startSeven();
-    Map<String, String> env = Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-        "HUB_CLUSTER_SHARDED", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "200");
-    a = TestHub.start(env);
-    b = TestHub.start(env);
+    a = TestHub.clusterNode(redis, Map.of("HUB_CLUSTER_SHARDED", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    b = TestHub.clusterNode(redis, Map.of("HUB_CLUSTER_SHARDED", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "200"));
   }
 
   @AfterAll
@@ -45,11 +44,6 @@ class ShardedPubSubTest {
     if (a != null) a.close();
     if (b != null) b.close();
     if (redis != null) redis.close();
-  }
-
-  static JsonObject ok(JsonObject reply) {
-    assertEquals("ok", reply.getString("status"), reply.encode());
-    return reply.getJsonObject("response");
   }
 
   static boolean event(JsonArray frame, String topic, String event) {

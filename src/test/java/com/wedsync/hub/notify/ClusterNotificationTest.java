@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import static com.wedsync.hub.support.Replies.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,9 +35,8 @@ class ClusterNotificationTest {
   @BeforeAll
   static void start() {
     redis = TestRedis.start();
-    Map<String, String> env = Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url());
-    a = TestHub.start(env);
-    b = TestHub.start(env);
+    a = TestHub.clusterNode(redis, Map.of());
+    b = TestHub.clusterNode(redis, Map.of());
   }
 
   @AfterAll
@@ -44,11 +44,6 @@ class ClusterNotificationTest {
     if (a != null) a.close();
     if (b != null) b.close();
     if (redis != null) redis.close();
-  }
-
-  static JsonObject ok(JsonObject reply) {
-    assertEquals("ok", reply.getString("status"), reply.encode());
-    return reply.getJsonObject("response");
   }
 
   static void post(String title, UUID... users) {

@@ -34,6 +34,14 @@ public final class TestHub implements AutoCloseable {
     return start(Map.of());
   }
 
+  /** A node in cluster mode on {@code redis} (sharing the test PostgreSQL), with more overrides. */
+  public static TestHub clusterNode(TestRedis redis, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(overrides);
+    env.put("HUB_CLUSTER_MODE", "cluster");
+    env.put("HUB_CLUSTER_REDIS_URL", redis.url());
+    return start(env);
+  }
+
   /** @param overrides environment-style overrides, e.g. {@code HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION=5} */
   public static TestHub start(Map<String, String> overrides) {
     TestPostgres.get();
