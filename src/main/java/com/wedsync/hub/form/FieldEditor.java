@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Every change of a field value goes through here, whatever its source (socket, HTTP, offline sync, core cascade,
@@ -91,21 +92,17 @@ public final class FieldEditor {
           }
           Object normalized = FieldRules.validate(field.definition(), value);
           return locks.checkWrite(who, formId, field, lockToken)
-              .compose(v -> commitSet(who, formId, key, normalized, base, force, opId, "user", view, 0))
+              .compose(v -> commitSet(who, formId, key, normalized, base, force, opId, "user", view))
               .onSuccess(reply -> {
                 if (release && lockToken != null) locks.releaseOnSave(formId, key, lockToken);
               });
         }));
   }
 
-  /**
-   * The compare-and-set loop of a whole-value change; retried when another commit got in between. {@code seen} is the
-   * field as the caller just read it (null: read it now).
-   */
+  /** A whole-value change, committed by {@link #compareAndSet}; {@code seen} is the field as just read (or null). */
   private Future<JsonObject> commitSet(Editor who, UUID formId, String key, Object value, Long base, boolean force,
-                                       String opId, String source, FieldView seen, int attempt) {
-    Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
-    return read.compose(view -> {
+                                       String opId, String source, FieldView seen) {
+    return compareAndSet(who, formId, key, seen, view -> {
       FieldState field = view.field();
       if (base != null && base > field.version()) {
         throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
@@ -114,7 +111,7 @@ public final class FieldEditor {
       if (!force && base != null && base < field.version()) {
         // Behind the field: either someone else changed it, or this op was applied before (a replay).
         return known(who, opId, formId).compose(first -> {
-          if (first != null) return Future.succeededFuture(first);
+          if (first != null) return Future.succeededFuture(Attempt.answer(first));
           metrics.conflict();
           return Future.failedFuture(new ChannelError("conflict", key + " changed since version " + base,
               new JsonObject().put("field", key).put("current", field.current())));
@@ -122,19 +119,49 @@ public final class FieldEditor {
       }
       FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, value, field.value(),
           "set", null, opId, source, who.userId(), who.name(), Instant.now());
-      JsonObject reply = new JsonObject().put("version", change.version()).put("status", "accepted");
-      return store.commit(change, field.version(), null, reply).compose(result -> switch (result.kind()) {
-        case DUPLICATE -> Future.succeededFuture(result.firstReply());
-        case STALE -> attempt >= MAX_RETRIES
-            ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
-            // Same base again: if someone else's commit got in first, the retry reports the conflict.
-            : commitSet(who, formId, key, value, base, force, opId, source, null, attempt + 1);
-        case COMMITTED -> {
-          accepted(who, view, change);
-          yield Future.succeededFuture(reply);
-        }
-      });
+      return Future.succeededFuture(Attempt.commit(change, null,
+          new JsonObject().put("version", change.version()).put("status", "accepted")));
     });
+  }
+
+  /** One try of a compare-and-set: the change to commit against the field as read, or an answer with no change. */
+  private record Attempt(FieldChange change, TextOp textOp, JsonObject reply) {
+    static Attempt commit(FieldChange change, TextOp textOp, JsonObject reply) {
+      return new Attempt(change, textOp, reply);
+    }
+
+    static Attempt answer(JsonObject reply) {
+      return new Attempt(null, null, reply);
+    }
+  }
+
+  /**
+   * The loop every value change shares: read the field (or take {@code seen}), let {@code attempt} decide the change
+   * against that version, and commit it if the field is still there; if another commit got in between, read again and
+   * decide again (a retry with the same base reports the conflict when someone else's change won).
+   */
+  private Future<JsonObject> compareAndSet(Editor who, UUID formId, String key, FieldView seen,
+                                           Function<FieldView, Future<Attempt>> attempt) {
+    return compareAndSet(who, formId, key, seen, attempt, 0);
+  }
+
+  private Future<JsonObject> compareAndSet(Editor who, UUID formId, String key, FieldView seen,
+                                           Function<FieldView, Future<Attempt>> attempt, int tries) {
+    Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
+    return read.compose(view -> attempt.apply(view).compose(a -> {
+      if (a.change() == null) return Future.succeededFuture(a.reply());
+      return store.commit(a.change(), view.field().version(), a.textOp(), a.reply()).compose(result ->
+          switch (result.kind()) {
+            case DUPLICATE -> Future.succeededFuture(result.firstReply());
+            case STALE -> tries >= MAX_RETRIES
+                ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
+                : compareAndSet(who, formId, key, null, attempt, tries + 1);
+            case COMMITTED -> {
+              accepted(who, view, a.change());
+              yield Future.succeededFuture(a.reply());
+            }
+          });
+    }));
   }
 
   // ---- field:text (operational transformation) -------------------------------------------------------------------
@@ -159,20 +186,19 @@ public final class FieldEditor {
       // An op behind the field is merged, unless it is a replay of one applied before: ask the record then.
       Future<JsonObject> replayed = base < field.version() ? known(who, opId, formId) : Future.succeededFuture();
       return replayed.compose(first -> first != null ? Future.succeededFuture(first)
-          : commitText(who, formId, key, op, base, opId, view, 0));
+          : commitText(who, formId, key, op, base, opId, view));
     });
   }
 
   private Future<JsonObject> commitText(Editor who, UUID formId, String key, TextOp op, long base, String opId,
-                                        FieldView seen, int attempt) {
-    Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
-    return read.compose(view -> {
+                                        FieldView seen) {
+    return compareAndSet(who, formId, key, seen, view -> {
       FieldState field = view.field();
       if (base > field.version()) {
         throw ChannelError.invalid("base_version", "base_version " + base + " is ahead of the field (version "
             + field.version() + ")");
       }
-      return store.textOpsSince(formId, key, base, field.version()).compose(since -> {
+      return store.textOpsSince(formId, key, base, field.version()).map(since -> {
         TextOp applied = TextHistory.rebase(op, since);
         String current = field.value() instanceof String s ? s : "";
         String next;
@@ -184,17 +210,8 @@ public final class FieldEditor {
         Object normalized = FieldRules.validate(field.definition(), next);
         FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, normalized,
             field.value(), "text", applied.toJson(), opId, "user", who.userId(), who.name(), Instant.now());
-        JsonObject reply = new JsonObject().put("version", change.version()).put("ops", applied.toJson());
-        return store.commit(change, field.version(), applied, reply).compose(result -> switch (result.kind()) {
-          case DUPLICATE -> Future.succeededFuture(result.firstReply());
-          case STALE -> attempt >= MAX_RETRIES
-              ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
-              : commitText(who, formId, key, op, base, opId, null, attempt + 1);
-          case COMMITTED -> {
-            accepted(who, view, change);
-            yield Future.succeededFuture(reply);
-          }
-        });
+        return Attempt.commit(change, applied,
+            new JsonObject().put("version", change.version()).put("ops", applied.toJson()));
       });
     });
   }
@@ -224,42 +241,31 @@ public final class FieldEditor {
             if (raw != null && !(raw instanceof JsonObject)) throw ChannelError.invalid("item", "item must be an object");
             item = FieldRules.validateListItem(field.definition(), candidate);
           }
-          return commitList(who, formId, key, action, itemId, item, opId, 0);
+          return commitList(who, formId, key, action, itemId, item, opId);
         }));
   }
 
   private Future<JsonObject> commitList(Editor who, UUID formId, String key, String action, String itemId,
-                                        JsonObject item, String opId, int attempt) {
-    return store.field(formId, key).compose(view -> {
+                                        JsonObject item, String opId) {
+    return compareAndSet(who, formId, key, null, view -> {
       FieldState field = view.field();
       JsonArray items = field.value() instanceof JsonArray a ? a.copy() : new JsonArray();
       int at = -1;
       for (int i = 0; i < items.size(); i++) {
         if (items.getValue(i) instanceof JsonObject o && itemId.equals(o.getString("id"))) at = i;
       }
-      if (action.equals("append")) {
-        if (at >= 0) return Future.succeededFuture(new JsonObject().put("version", field.version()));
-        items.add(item);
-      } else {
-        if (at < 0) return Future.succeededFuture(new JsonObject().put("version", field.version()));
-        items.remove(at);
+      // Appending an item that is there, or removing one that is not, changes nothing.
+      if (action.equals("append") == (at >= 0)) {
+        return Future.succeededFuture(Attempt.answer(new JsonObject().put("version", field.version())));
       }
+      if (at >= 0) items.remove(at);
+      else items.add(item);
       Object normalized = FieldRules.validate(field.definition(), items);
       JsonArray ops = new JsonArray().add(new JsonObject().put("action", action).put("item_id", itemId)
           .put("item", item));
       FieldChange change = new FieldChange(formId, field.fieldId(), key, field.version() + 1, normalized,
           field.value(), "list", ops, opId, "user", who.userId(), who.name(), Instant.now());
-      JsonObject reply = new JsonObject().put("version", change.version());
-      return store.commit(change, field.version(), null, reply).compose(result -> switch (result.kind()) {
-        case DUPLICATE -> Future.succeededFuture(result.firstReply());
-        case STALE -> attempt >= MAX_RETRIES
-            ? Future.failedFuture(new ChannelError("unavailable", "too much contention on " + key + "; retry"))
-            : commitList(who, formId, key, action, itemId, item, opId, attempt + 1);
-        case COMMITTED -> {
-          accepted(who, view, change);
-          yield Future.succeededFuture(reply);
-        }
-      });
+      return Future.succeededFuture(Attempt.commit(change, null, new JsonObject().put("version", change.version())));
     });
   }
 
@@ -275,7 +281,7 @@ public final class FieldEditor {
       }
       // The revision may still sit in the save buffer: write it first, then read the record.
       return saves.flush().compose(v -> repository.valueAt(field.fieldId(), version))
-          .compose(old -> commitSet(who, formId, key, old, null, true, opId, "rollback", null, 0));
+          .compose(old -> commitSet(who, formId, key, old, null, true, opId, "rollback", null));
     });
   }
 
@@ -290,7 +296,7 @@ public final class FieldEditor {
       if (java.util.Objects.equals(normalized, field.value())) {
         return Future.succeededFuture(new JsonObject().put("version", field.version()).put("status", "unchanged"));
       }
-      return commitSet(who, formId, key, normalized, null, true, opId, "core", FieldView.of(form, key), 0);
+      return commitSet(who, formId, key, normalized, null, true, opId, "core", FieldView.of(form, key));
     });
   }
 
@@ -305,34 +311,25 @@ public final class FieldEditor {
    * a no-op for the hub.
    */
   Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion) {
-    return applyExternal(formId, fieldId, value, recordVersion, 0);
-  }
-
-  private Future<Void> applyExternal(UUID formId, UUID fieldId, Object value, long recordVersion, int attempt) {
     return store.form(formId).compose(form -> {
-      FieldState field = null;
-      for (FieldState f : form.fields()) if (f.fieldId().equals(fieldId)) field = f;
-      if (field == null) {
+      FieldState known = null;
+      for (FieldState f : form.fields()) if (f.fieldId().equals(fieldId)) known = f;
+      if (known == null) {
         // A field added under the hub: other services may change rows, never a form's shape (V1). Dropping the hot
         // form to pick it up could lose changes not yet written behind, so the field is left to the next start.
         return Future.failedFuture(new IllegalStateException("field " + fieldId + " is not part of form " + formId
             + " as the hub loaded it"));
       }
-      if (io.vertx.core.json.Json.encode(field.value()).equals(io.vertx.core.json.Json.encode(value))) {
-        return Future.succeededFuture();
-      }
-      FieldState current = field;
-      FieldChange change = new FieldChange(formId, fieldId, field.key(), Math.max(field.version() + 1, recordVersion),
-          value, field.value(), "set", null, null, "external", null, Editor.EXTERNAL.name(), Instant.now());
-      return store.commit(change, field.version(), null, new JsonObject()).compose(result -> switch (result.kind()) {
-        case COMMITTED -> {
-          accepted(Editor.EXTERNAL, new FieldView(form.info(), current), change);
-          yield Future.<Void>succeededFuture();
+      String key = known.key();
+      return compareAndSet(Editor.EXTERNAL, formId, key, FieldView.of(form, key), view -> {
+        FieldState field = view.field();
+        if (io.vertx.core.json.Json.encode(field.value()).equals(io.vertx.core.json.Json.encode(value))) {
+          return Future.succeededFuture(Attempt.answer(new JsonObject()));
         }
-        case STALE, DUPLICATE -> attempt >= MAX_RETRIES
-            ? Future.<Void>failedFuture(new IllegalStateException("too much contention on " + current.key()))
-            : applyExternal(formId, fieldId, value, recordVersion, attempt + 1);
-      });
+        FieldChange change = new FieldChange(formId, fieldId, key, Math.max(field.version() + 1, recordVersion),
+            value, field.value(), "set", null, null, "external", null, Editor.EXTERNAL.name(), Instant.now());
+        return Future.succeededFuture(Attempt.commit(change, null, new JsonObject()));
+      }).mapEmpty();
     });
   }
 

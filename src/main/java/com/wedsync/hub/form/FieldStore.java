@@ -1,5 +1,6 @@
 package com.wedsync.hub.form;
 
+import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.form.text.TextOp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,12 @@ public interface FieldStore {
    * with {@code conflict} when they are no longer all kept.
    */
   Future<List<TextOp>> textOpsSince(UUID formId, String key, long version, long upTo);
+
+  /** The answer to a text op whose base is older than the ops the store still keeps. */
+  static ChannelError tooOldToMerge(FieldState current, long base) {
+    return new ChannelError("conflict", "base_version " + base + " is too old to merge; reload the field",
+        new JsonObject().put("current", current.current()));
+  }
 
   /** The reply the op id got on this form, or null when it is unknown here. */
   Future<JsonObject> reply(UUID formId, UUID user, String opId);

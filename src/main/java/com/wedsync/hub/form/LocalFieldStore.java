@@ -2,6 +2,8 @@ package com.wedsync.hub.form;
 
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.form.text.TextHistory;
+import com.wedsync.hub.form.text.TextHistory.VersionedOp;
 import com.wedsync.hub.form.text.TextOp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -61,7 +63,6 @@ public final class LocalFieldStore implements FieldStore {
     }
   }
 
-  private record VersionedOp(long version, TextOp op) {}
 
   private Future<LiveForm> live(UUID formId) {
     Future<LiveForm> f = forms.computeIfAbsent(formId, id -> repository.load(id).map(LiveForm::new));
@@ -120,20 +121,8 @@ public final class LocalFieldStore implements FieldStore {
         if (current == null) return Future.failedFuture(ChannelError.invalid("field", "no field '" + key + "'"));
         if (version == upTo) return Future.succeededFuture(List.of());
         ArrayDeque<VersionedOp> log = form.textOps.get(key);
-        List<TextOp> since = new ArrayList<>();
-        long expected = version + 1;
-        if (log != null) {
-          for (VersionedOp v : log) {
-            if (v.version() <= version) continue;
-            if (v.version() != expected || v.version() > upTo) break;
-            since.add(v.op());
-            expected++;
-          }
-        }
-        if (expected != upTo + 1) {
-          return Future.failedFuture(new ChannelError("conflict", "base_version " + version
-              + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
-        }
+        List<TextOp> since = TextHistory.between(log == null ? List.of() : log, version, upTo);
+        if (since == null) return Future.failedFuture(FieldStore.tooOldToMerge(current, version));
         return Future.succeededFuture(since);
       }
     });

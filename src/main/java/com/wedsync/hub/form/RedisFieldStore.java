@@ -6,6 +6,8 @@ import com.wedsync.hub.bus.RedisBus;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisConnections;
+import com.wedsync.hub.form.text.TextHistory;
+import com.wedsync.hub.form.text.TextHistory.VersionedOp;
 import com.wedsync.hub.form.text.TextOp;
 import com.wedsync.hub.history.RedisHistory;
 import io.vertx.core.Future;
@@ -173,23 +175,19 @@ public final class RedisFieldStore implements FieldStore {
       FieldState current = view.field();
       if (version == upTo) return Future.succeededFuture(List.of());
       return redis.send(Request.cmd(Command.LRANGE).arg(opsKey(formId, key)).arg(0).arg(-1)).compose(r -> {
-        List<TextOp> since = new ArrayList<>();
-        long expected = version + 1;
+        List<VersionedOp> log = new ArrayList<>();
         if (r != null) {
           for (Response item : r) {
-            String s = item.toString();
+            String s = item.toString(); // "version|op"
             int bar = s.indexOf('|');
             long v = Long.parseLong(s.substring(0, bar));
-            if (v <= version) continue;
-            if (v != expected || v > upTo) break;
-            since.add(TextOp.parse(new JsonArray(s.substring(bar + 1))));
-            expected++;
+            if (v <= version) continue; // only the ops that are needed are parsed
+            if (v > upTo) break;
+            log.add(new VersionedOp(v, TextOp.parse(new JsonArray(s.substring(bar + 1)))));
           }
         }
-        if (expected != upTo + 1) {
-          return Future.failedFuture(new ChannelError("conflict", "base_version " + version
-              + " is too old to merge; reload the field", new JsonObject().put("current", current.current())));
-        }
+        List<TextOp> since = TextHistory.between(log, version, upTo);
+        if (since == null) return Future.failedFuture(FieldStore.tooOldToMerge(current, version));
         return Future.succeededFuture(since);
       });
     });

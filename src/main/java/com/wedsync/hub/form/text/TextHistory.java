@@ -8,6 +8,25 @@ public final class TextHistory {
     private TextHistory() {
     }
 
+    /** A text op as applied, with the version it produced. */
+    public record VersionedOp(long version, TextOp op) {}
+
+    /**
+     * The ops that took a field from {@code version} to {@code upTo}, oldest first, picked from {@code log} (the kept
+     * ops, oldest first); null when the log no longer holds every one of them.
+     */
+    public static List<TextOp> between(Iterable<VersionedOp> log, long version, long upTo) {
+        List<TextOp> since = new java.util.ArrayList<>();
+        long expected = version + 1;
+        for (VersionedOp v : log) {
+            if (v.version() <= version) continue;
+            if (v.version() != expected || v.version() > upTo) break;
+            since.add(v.op());
+            expected++;
+        }
+        return expected == upTo + 1 ? since : null;
+    }
+
     /**
      * Transforms {@code incoming}, made against base version v, over {@code appliedSince} (the ops as applied for
      * versions v+1, v+2, … in order), giving the op to apply to the current text and broadcast.
