@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import static com.wedsync.hub.support.DemoIds.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -57,10 +58,6 @@ class AuthorizationMatrixTest {
   static final String F1 = "55555555-0000-0000-0000-000000000001";
   static final String F5 = "55555555-0000-0000-0000-000000000005";
   static final String J1 = "66666666-0000-0000-0000-000000000001";
-
-  static UUID user(int n) {
-    return UUID.fromString(String.format("11111111-0000-0000-0000-%012d", n));
-  }
 
   /** The channel columns of the matrix; {@code {self}} / {@code {other}} are filled in per role. */
   static final List<String> TOPICS = List.of(

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.DemoIds.user;
 import static com.wedsync.hub.support.Replies.error;
 import static com.wedsync.hub.support.Replies.event;
 import static com.wedsync.hub.support.Replies.ok;
@@ -50,10 +51,6 @@ class ExternalChangeTest {
   static final Duration WAIT = Duration.ofSeconds(8);
 
   static TestHub hub;
-
-  static UUID user(int n) {
-    return UUID.fromString(String.format("11111111-0000-0000-0000-%012d", n));
-  }
 
   @BeforeAll
   static void start() {

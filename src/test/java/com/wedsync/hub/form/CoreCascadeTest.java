@@ -11,10 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.DemoIds.supplier;
+import static com.wedsync.hub.support.DemoIds.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -41,18 +42,9 @@ class CoreCascadeTest {
 
   static TestHub hub;
 
-  static UUID user(int n) {
-    return UUID.fromString(String.format("11111111-0000-0000-0000-%012d", n));
-  }
-
-  static UUID supplier(int n) {
-    return UUID.fromString(String.format("22222222-0000-0000-0000-%012d", n));
-  }
-
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "200", "HUB_SOCKET_RATE_BURST", "100000",
-        "HUB_SOCKET_RATE_PER_SECOND", "100000"));
+    hub = TestHub.start(TestHub.editing("200"));
   }
 
   @AfterAll

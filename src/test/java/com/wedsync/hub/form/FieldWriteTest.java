@@ -34,6 +34,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.DemoIds.supplier;
+import static com.wedsync.hub.support.DemoIds.user;
 import static com.wedsync.hub.support.Replies.ok;
 import static com.wedsync.hub.support.Replies.error;
 import static com.wedsync.hub.support.Replies.event;
@@ -68,28 +70,15 @@ class FieldWriteTest {
   static TestHub hub;
   static UUID wedding;
 
-  static UUID user(int n) {
-    return UUID.fromString(String.format("11111111-0000-0000-0000-%012d", n));
-  }
-
-  static UUID supplier(int n) {
-    return UUID.fromString(String.format("22222222-0000-0000-0000-%012d", n));
-  }
-
   @BeforeAll
   static void start() {
-    hub = TestHub.start(rateUnlimited("200"));
+    hub = TestHub.start(TestHub.editing("200"));
     wedding = newWedding();
   }
 
   @AfterAll
   static void stop() {
     if (hub != null) hub.close();
-  }
-
-  static Map<String, String> rateUnlimited(String saveIntervalMs) {
-    return Map.of("HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs, "HUB_SOCKET_RATE_BURST", "100000",
-        "HUB_SOCKET_RATE_PER_SECOND", "100000");
   }
 
   // ---- fixture: a fresh wedding for Emma & James with three suppliers, forms with fields of every type ----------
@@ -560,7 +549,7 @@ class FieldWriteTest {
   void hundredChangesInOneBatchWindowAreOneRowWriteAndHundredRevisions() {
     UUID form = newForm(S1, "in_progress", F.of("b_warmup", "number"), F.of("b_count", "number")
         .rules("{\"min\": 0, \"max\": 1000}"));
-    try (TestHub slow = TestHub.start(rateUnlimited("3000")); WsClient sarah = joined(slow, SARAH, form)) {
+    try (TestHub slow = TestHub.start(TestHub.editing("3000")); WsClient sarah = joined(slow, SARAH, form)) {
       // Align with the batch timer: right after a batch was written, a whole window lies ahead.
       ok(sarah.request(topic(form), "field:set", setPayload("b_warmup", 1, 0L, op())));
       sarah.await(event(form, "field:saved", p -> "b_warmup".equals(p.getString("field"))), Duration.ofSeconds(10));

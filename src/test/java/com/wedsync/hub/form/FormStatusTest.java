@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static com.wedsync.hub.support.DemoIds.supplier;
+import static com.wedsync.hub.support.DemoIds.user;
 import static com.wedsync.hub.support.Replies.ok;
 import static com.wedsync.hub.support.Replies.error;
 import static com.wedsync.hub.support.Replies.event;
@@ -53,18 +55,9 @@ class FormStatusTest {
   static TestHub hub;
   static UUID wedding;
 
-  static UUID user(int n) {
-    return UUID.fromString(String.format("11111111-0000-0000-0000-%012d", n));
-  }
-
-  static UUID supplier(int n) {
-    return UUID.fromString(String.format("22222222-0000-0000-0000-%012d", n));
-  }
-
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "200", "HUB_SOCKET_RATE_BURST", "100000",
-        "HUB_SOCKET_RATE_PER_SECOND", "100000"));
+    hub = TestHub.start(TestHub.editing("200"));
     wedding = UUID.randomUUID();
     TestPostgres.execute("insert into weddings (id, couple_id, wedding_date, ceremony_time, venue_name, guest_count)"
         + " values ('" + wedding + "', '" + COUPLE + "', '2027-10-02', '12:00', 'Status Hall', 90);"

@@ -34,6 +34,15 @@ public final class TestHub implements AutoCloseable {
     return start(Map.of());
   }
 
+  /**
+   * Settings for editing tests: the given write-behind interval, and no per-user write rate limit (the tests send
+   * bursts one user would not).
+   */
+  public static Map<String, String> editing(String saveIntervalMs) {
+    return Map.of("HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs, "HUB_SOCKET_RATE_BURST", "100000",
+        "HUB_SOCKET_RATE_PER_SECOND", "100000");
+  }
+
   /** A node in cluster mode on {@code redis} (sharing the test PostgreSQL), with more overrides. */
   public static TestHub clusterNode(TestRedis redis, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
