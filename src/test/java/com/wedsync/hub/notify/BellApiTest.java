@@ -47,12 +47,6 @@ class BellApiTest {
     if (hub != null) hub.close();
   }
 
-  static UUID freshUser() {
-    UUID u = UUID.randomUUID();
-    TestPostgres.execute("insert into users (id, email, name) values ('" + u + "', '" + u + "@bell.example', 'Bell')");
-    return u;
-  }
-
   static void post(UUID user, String type, String title) {
     var r = hub.request(HttpMethod.POST, "/api/v1/notifications", service, new JsonObject()
         .put("user_ids", new JsonArray().add(user.toString())).put("type", type).put("title", title));
@@ -82,7 +76,7 @@ class BellApiTest {
 
   @Test
   void pagesNewestFirstWithAStableCursor() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     for (int i = 0; i < 25; i++) post(u, i % 2 == 0 ? "payment_received" : "meeting_booked", "n" + i);
     List<String> titles = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -116,7 +110,7 @@ class BellApiTest {
 
   @Test
   void filtersByTypeAndReadStateAndCountsUnread() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     for (int i = 0; i < 3; i++) post(u, "payment_received", "pay" + i);
     for (int i = 0; i < 2; i++) post(u, "task_completed", "task" + i);
     assertEquals(3, get(u, "?type=payment_received").getJsonArray("notifications").size());
@@ -164,7 +158,7 @@ class BellApiTest {
 
   @Test
   void groupsByDayInTheAskedTimeZone() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     TestPostgres.execute("insert into notifications (recipient_id, type, title, created_at) values "
         + "('" + u + "', 'meeting_booked', 'late evening', '2026-01-01T23:30:00Z'), "
         + "('" + u + "', 'meeting_booked', 'morning', '2026-01-02T08:00:00Z'), "
@@ -191,7 +185,7 @@ class BellApiTest {
 
   @Test
   void badInputGetsAnErrorNamingIt() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     post(u, "payment_received", "mine");
     assertInvalid(u, "?cursor=not-a-cursor", "cursor");
     assertInvalid(u, "?cursor=" + java.util.Base64.getUrlEncoder().encodeToString("12:nope".getBytes()), "cursor");
@@ -210,7 +204,7 @@ class BellApiTest {
     assertEquals("id", malformed.getString("field"));
 
     // Someone else's notification: not found for them, and left as it was.
-    UUID other = freshUser();
+    UUID other = NotifyWorld.freshUser();
     String id = get(u, "").getJsonArray("notifications").getJsonObject(0).getString("id");
     assertEquals("not_found", call(HttpMethod.POST, "/api/v1/notifications/" + id + "/read", other, 404)
         .getJsonObject("error").getString("code"));

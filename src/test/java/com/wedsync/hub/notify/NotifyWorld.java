@@ -18,6 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * only the guest count, and supplier C working for another couple only.
  */
 final class NotifyWorld {
+  /** A user who belongs to nobody: whatever reaches them was addressed to them alone. */
+  static UUID freshUser() {
+    UUID u = UUID.randomUUID();
+    TestPostgres.execute("insert into users (id, email, name) values ('" + u + "', '" + u + "@fresh.example', 'Fresh')");
+    return u;
+  }
+
   static final Duration WAIT = Duration.ofSeconds(10);
 
   final UUID couple = UUID.randomUUID();

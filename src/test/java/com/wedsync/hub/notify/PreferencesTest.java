@@ -46,12 +46,6 @@ class PreferencesTest {
     if (hub != null) hub.close();
   }
 
-  static UUID freshUser() {
-    UUID u = UUID.randomUUID();
-    TestPostgres.execute("insert into users (id, email, name) values ('" + u + "', '" + u + "@prefs.example', 'P')");
-    return u;
-  }
-
   static JsonObject prefs(UUID u) {
     var r = hub.request(HttpMethod.GET, "/api/v1/notification-preferences", hub.token(u), null);
     assertEquals(200, r.status(), r.body());
@@ -93,7 +87,7 @@ class PreferencesTest {
 
   @Test
   void theDefaultsFollowTheSpec() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     JsonObject p = prefs(u);
     assertEquals(new JsonObject().put("in_app", true).put("email", "important").put("sms", "critical")
         .put("push", true), p.getJsonObject("defaults"));
@@ -127,7 +121,7 @@ class PreferencesTest {
 
   @Test
   void savedChoicesOverrideTheDefaultsAndPartialUpdatesKeepTheRest() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     JsonObject saved = put(u, new JsonArray().add(new JsonObject().put("type", "meeting_booked").put("in_app", true)
         .put("email", false).put("sms", true).put("push", false)), 200);
     assertEquals(new JsonObject().put("type", "meeting_booked").put("in_app", true).put("email", false)
@@ -160,7 +154,7 @@ class PreferencesTest {
 
   @Test
   void inAppOffMeansNoBellRowAndNoPushButOtherChannelsStillGo() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     put(u, new JsonArray().add(new JsonObject().put("type", "message_received").put("in_app", false)), 200);
     try (WsClient socket = bell(hub, u)) {
       JsonObject sent = send(u, "message_received", "important");
@@ -176,7 +170,7 @@ class PreferencesTest {
 
   @Test
   void badPreferencesAreRefusedNamingTheField() {
-    UUID u = freshUser();
+    UUID u = NotifyWorld.freshUser();
     assertInvalid(u, new JsonObject(), "preferences");
     assertInvalid(u, new JsonObject().put("preferences", new JsonArray()), "preferences");
     assertInvalid(u, body(new JsonObject().put("in_app", true)), "preferences[0].type");
