@@ -115,7 +115,7 @@ class PreferencesTest {
     JsonObject payload = new JsonObject((String) row.get("payload"));
     assertEquals(row.get("id").toString(), payload.getString("notification_id"));
     assertEquals(u.toString(), payload.getJsonObject("recipient").getString("user_id"));
-    assertEquals(u + "@prefs.example", payload.getJsonObject("recipient").getString("email"));
+    assertEquals(u + "@fresh.example", payload.getJsonObject("recipient").getString("email"));
     assertEquals("critical", payload.getString("priority"));
   }
 
