@@ -221,6 +221,29 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * No gap between the history a join reads and the live events after it, also for a node's first subscriber of a
+   * channel in a cluster: an event published on the other node right after the join reply must arrive. Fresh forms,
+   * so each round is node 1's first subscription to its topic.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "cluster"})
+  void anEventPublishedRightAfterAJoinReachesTheNewSubscriber(String mode) {
+    List<TestHub> nodes = hubs(mode);
+    try (WsClient writer = nodes.get(0).connect(SARAH); WsClient reader = nodes.get(1).connect(EMMA)) {
+      for (int round = 0; round < 20; round++) {
+        String topic = topic(TestForms.create("first subscriber " + mode + " " + round, FIELDS));
+        ok(writer.join(topic));
+        ok(reader.join(topic));
+        String value = "right after " + round;
+        ok(writer.request(topic, "field:set", new JsonObject().put("field", "f0").put("value", value)
+            .put("force", true).put("op_id", "after-join-" + UUID.randomUUID())));
+        reader.await(f -> topic.equals(f.getString(2)) && "field:changed".equals(f.getString(3))
+            && value.equals(f.getJsonObject(4).getValue("value")), WAIT);
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "cluster"})
   void tooOldWrongEpochAndFutureOffsetsAreNotRecovered(String mode) {
