@@ -25,7 +25,6 @@ import com.wedsync.hub.db.Database;
 import com.wedsync.hub.db.PgListener;
 import com.wedsync.hub.external.ChangeClaims;
 import com.wedsync.hub.external.ExternalChanges;
-import com.wedsync.hub.external.ExternalNotifications;
 import com.wedsync.hub.external.LocalChangeClaims;
 import com.wedsync.hub.external.RedisChangeClaims;
 import com.wedsync.hub.form.ExternalFormChanges;
@@ -227,12 +226,12 @@ public final class Hub {
     // Rows other services change in the hub's tables reach their channels (one node handles each change).
     ChangeClaims claims = redis == null ? new LocalChangeClaims() : new RedisChangeClaims(redis, cfg.nodeId());
     ExternalFormChanges formChanges = new ExternalFormChanges(editor, cascade, pool, publisher);
-    ExternalNotifications notificationChanges = new ExternalNotifications(pool, publisher);
+    Bell bell = new Bell(pool, publisher);
     new ExternalChanges(claims)
         .on("form_fields", c -> formChanges.field(c.uuid("form"), c.id()))
         .on("forms", c -> formChanges.form(c.id(), c.string("from")))
         .on("weddings", c -> formChanges.wedding(c.id(), c.strings("columns"), "external-" + c.tx()))
-        .on("notifications", c -> notificationChanges.changed(c.id(), c.uuid("recipient"), c.string("op")))
+        .on("notifications", c -> bell.changedOutside(c.id(), c.uuid("recipient"), c.string("op")))
         .listen(pgListener);
     RedisConnections redisConnections = redis;
     NodeLiveness liveness = redis == null ? null
@@ -251,7 +250,7 @@ public final class Hub {
       HttpAuth httpAuth = new HttpAuth(tokens, principals);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)
-          .with(new NotificationRoutes(httpAuth, new Bell(pool, publisher),
+          .with(new NotificationRoutes(httpAuth, bell,
               new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
           .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);

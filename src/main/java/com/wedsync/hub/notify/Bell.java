@@ -28,6 +28,8 @@ public final class Bell {
          and ($4::timestamptz is null or (created_at, id) < ($4, $5::uuid))
        order by created_at desc, id desc
        limit $6""";
+  private static final String ROW = "select type, title, body, data, priority, created_at from notifications "
+      + "where id = $1";
   private static final String UNREAD = "select count(*) as unread from notifications where recipient_id = $1 "
       + "and read_at is null";
 
@@ -128,8 +130,31 @@ public final class Bell {
             .put("unread", unread)));
   }
 
-  private Future<Long> countChanged(UUID user) {
+  /** Pushes the user's unread count, as it is now, on {@code user:{id}}. */
+  public Future<Long> countChanged(UUID user) {
     return unread(user).onSuccess(unread -> publisher.durable("user:" + user, "notification:count",
         new JsonObject().put("unread", unread)));
+  }
+
+  /**
+   * Another service wrote the notifications table (PROTOCOL.md §6 as for the hub's own): a new row reaches its
+   * recipient as {@code notification} with {@code source: "external"}; any insert, update (read/unread) or delete
+   * changes the unread count, which is pushed.
+   *
+   * @param op {@code insert}, {@code update} or {@code delete}
+   */
+  public Future<Void> changedOutside(UUID id, UUID recipient, String op) {
+    Future<Void> pushed = !"insert".equals(op) ? Future.succeededFuture()
+        : db.preparedQuery(ROW).execute(Tuple.of(id)).map(rows -> {
+          for (Row r : rows) {
+            publisher.durable("user:" + recipient, "notification", new JsonObject().put("id", id.toString())
+                .put("type", r.getString("type")).put("title", r.getString("title")).put("body", r.getString("body"))
+                .put("data", r.getJsonObject("data")).put("priority", r.getString("priority"))
+                .put("created_at", r.getOffsetDateTime("created_at").toInstant().toString())
+                .put("source", "external"));
+          }
+          return null;
+        });
+    return pushed.compose(v -> countChanged(recipient)).mapEmpty();
   }
 }
