@@ -62,7 +62,7 @@ public final class ExternalFormChanges {
             Future<Void> done = Future.succeededFuture();
             if (!status.equals(hot.status())) {
               String was = from != null ? from : hot.status();
-              done = done.compose(v -> store.status(formId, status))
+              done = done.compose(v -> store.updateInfo(formId, i -> i.withStatus(status)))
                   .compose(v -> db.preparedQuery("insert into form_status_history (form_id, from_status, to_status) "
                       + "values ($1, $2, $3)").execute(Tuple.of(formId, was, status)))
                   .map(v -> {
@@ -73,7 +73,7 @@ public final class ExternalFormChanges {
                   });
             }
             if (!title.equals(hot.title())) {
-              done = done.compose(v -> store.title(formId, title)).map(v -> {
+              done = done.compose(v -> store.updateInfo(formId, i -> i.withTitle(title))).map(v -> {
                 publisher.durable(hot.topic(), "form:updated", new JsonObject().put("title", title)
                     .put("by", Editor.EXTERNAL.identity()).put("at", at).put("source", "external"));
                 return null;

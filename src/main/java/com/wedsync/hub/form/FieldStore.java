@@ -51,10 +51,11 @@ public interface FieldStore {
   /** The reply the op id got on this form, or null when it is unknown here. */
   Future<JsonObject> reply(UUID formId, UUID user, String opId);
 
-  Future<Void> status(UUID formId, String status);
-
-  /** The form's title changed (outside the hub: the hub itself never renames a form). */
-  Future<Void> title(UUID formId, String title);
+  /**
+   * Changes what the store keeps about the form itself (its status; its title, which only other services change),
+   * e.g. {@code info -> info.withStatus("submitted")}.
+   */
+  Future<Void> updateInfo(UUID formId, java.util.function.UnaryOperator<FormInfo> change);
 
   /**
    * The form's field definitions and who it belongs to, which never change while the hub runs: what a lock decision

@@ -93,11 +93,12 @@ public final class FormStatus {
     return repository.transition(info.formId(), from, to, who.userId()).compose(moved -> {
       if (!moved) {
         // Someone else moved it first: learn the status the record has now, so the next decision sees the truth.
-        return repository.status(info.formId()).compose(now -> store.status(info.formId(), now))
+        return repository.status(info.formId())
+            .compose(now -> store.updateInfo(info.formId(), i -> i.withStatus(now)))
             .compose(v -> Future.failedFuture(new ChannelError("conflict",
                 "the form's status changed meanwhile; reload it")));
       }
-      return store.status(info.formId(), to).onSuccess(v -> {
+      return store.updateInfo(info.formId(), i -> i.withStatus(to)).onSuccess(v -> {
         publisher.durable(info.topic(), "form:status", new JsonObject().put("status", to).put("from", from)
             .put("by", who.identity()).put("at", Instant.now().toString()));
         events.statusChanged(who, info, from, to);

@@ -136,20 +136,10 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<Void> status(UUID formId, String status) {
+  public Future<Void> updateInfo(UUID formId, java.util.function.UnaryOperator<FormInfo> change) {
     return live(formId).map(form -> {
       synchronized (form) {
-        form.info = form.info.withStatus(status);
-      }
-      return null;
-    });
-  }
-
-  @Override
-  public Future<Void> title(UUID formId, String title) {
-    return live(formId).map(form -> {
-      synchronized (form) {
-        form.info = form.info.withTitle(title);
+        form.info = change.apply(form.info);
       }
       return null;
     });

@@ -200,15 +200,9 @@ public final class RedisFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<Void> status(UUID formId, String status) {
+  public Future<Void> updateInfo(UUID formId, java.util.function.UnaryOperator<FormInfo> change) {
     return form(formId).compose(snapshot -> redis.send(Request.cmd(Command.HSET).arg(formKey(formId)).arg("info")
-        .arg(encode(snapshot.info().withStatus(status))))).mapEmpty();
-  }
-
-  @Override
-  public Future<Void> title(UUID formId, String title) {
-    return form(formId).compose(snapshot -> redis.send(Request.cmd(Command.HSET).arg(formKey(formId)).arg("info")
-        .arg(encode(snapshot.info().withTitle(title))))).mapEmpty();
+        .arg(encode(change.apply(snapshot.info()))))).mapEmpty();
   }
 
   private final Map<UUID, Future<FormSnapshot>> shapes = new java.util.concurrent.ConcurrentHashMap<>();

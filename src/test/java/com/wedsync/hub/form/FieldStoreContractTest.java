@@ -72,9 +72,9 @@ class FieldStoreContractTest {
     assertEquals(reply, dup.firstReply());
     assertEquals(reply, await(node.store().reply(form, EMMA, "op-1")));
     assertNull(await(node.store().reply(form, EMMA, "op-unknown")));
-    await(node.store().status(form, "in_progress"));
+    await(node.store().updateInfo(form, i -> i.withStatus("in_progress")));
     assertEquals("in_progress", await(node.store().form(form)).info().status());
-    await(node.store().title(form, "renamed elsewhere"));
+    await(node.store().updateInfo(form, i -> i.withTitle("renamed elsewhere")));
     FormInfo info = await(node.store().form(form)).info();
     assertEquals("renamed elsewhere", info.title());
     assertEquals("in_progress", info.status(), "a new title keeps the status");
