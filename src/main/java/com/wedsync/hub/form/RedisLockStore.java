@@ -10,26 +10,83 @@ import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cluster {@link LockStore}. All leases of a form and their fencing counters live in one hash keyed with the form
  * as hash tag, changed only by Lua scripts, so grants, renewals and releases are atomic across nodes. Expiry times are
  * also scheduled in one sorted set that every node's reaper reads; the per-form script decides which node releases
  * an expired lease, so {@code field:unlocked expired} is published once, even when the granting node died.
+ *
+ * <p>Each node also remembers the live leases it granted, so that after Redis comes back without its data (restarted
+ * without persistence) it puts them back: holders keep their locks and their fencing tokens.
  */
 public final class RedisLockStore implements LockStore {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisLockStore.class);
   private static final LuaScript ACQUIRE = LuaScript.load("lock-acquire");
   private static final LuaScript FIND = LuaScript.load("lock-find");
   private static final LuaScript RELEASE_CONN = LuaScript.load("lock-release-conn");
   private static final LuaScript BREAK = LuaScript.load("lock-break");
   private static final LuaScript UNSCHEDULE = LuaScript.load("lock-unschedule");
+  private static final LuaScript RESTORE = LuaScript.load("lock-restore");
   static final String EXPIRY = "hub:locks:expiry";
 
   private final RedisConnections redis;
+  /** The live leases granted through this node, by form and slot: what it puts back after Redis lost them. */
+  private final Map<String, Lease> granted = new ConcurrentHashMap<>();
 
   public RedisLockStore(RedisConnections redis) {
     this.redis = redis;
+    redis.onReconnect(this::restore);
+  }
+
+  private static String slot(Lease l) {
+    return l.soft() ? "s:" + l.field() + ":" + l.connectionId() : "h:" + l.field();
+  }
+
+  private static String grantKey(Lease l) {
+    return l.formId() + "|" + slot(l);
+  }
+
+  private void remember(Lease l) {
+    if (l != null) granted.put(grantKey(l), l);
+  }
+
+  private void forget(Lease l) {
+    if (l != null) granted.remove(grantKey(l), l);
+  }
+
+  /** A lease ended (released, broken): whatever this node remembered for that slot and token goes. */
+  private void forgetGrant(Lease l) {
+    if (l != null) granted.computeIfPresent(grantKey(l), (k, mine) -> mine.token() == l.token() ? null : mine);
+  }
+
+  /**
+   * Puts back every live lease this node granted that Redis no longer has (after a reconnection; a lease Redis still
+   * holds, or that was granted again meanwhile, is left as it is) and schedules its expiry again.
+   */
+  public Future<Void> restore() {
+    long now = System.currentTimeMillis();
+    List<Future<Void>> all = new ArrayList<>();
+    for (Lease l : granted.values()) {
+      if (l.expiresAt() <= now) {
+        forget(l);
+        continue;
+      }
+      all.add(RESTORE.run(redis, List.of(key(l.formId())), List.of(slot(l), l.field(), encode(l),
+          String.valueOf(l.token()))).compose(r -> {
+            if (r.toInteger() == 0) {
+              forget(l);
+              return Future.succeededFuture();
+            }
+            return schedule(l);
+          }));
+    }
+    return Future.join(all).<Void>mapEmpty()
+        .onFailure(e -> log.warn("restoring {} lease(s) after a Redis reconnection failed: {}", all.size(),
+            e.getMessage()));
   }
 
   static String key(UUID formId) {
@@ -76,6 +133,8 @@ public final class RedisLockStore implements LockStore {
           if (r.get(0).toInteger() == 0) return Future.succeededFuture(new Grant(false, lease(r.get(1)), null));
           Lease granted = lease(r.get(1));
           Lease replaced = r.size() > 2 ? lease(r.get(2)) : null;
+          forget(replaced);
+          remember(granted);
           return unschedule(replaced).compose(v -> schedule(granted)).map(new Grant(true, granted, replaced));
         });
   }
@@ -87,19 +146,22 @@ public final class RedisLockStore implements LockStore {
 
   @Override
   public Future<Lease> renew(UUID formId, String field, long token, long leaseMs) {
-    return find(formId, field, token, "renew", leaseMs)
-        .compose(l -> l == null ? Future.succeededFuture() : schedule(l).map(l));
+    return find(formId, field, token, "renew", leaseMs).compose(l -> {
+      if (l == null) return Future.succeededFuture();
+      if (granted.containsKey(grantKey(l))) remember(l); // its new end, if this node granted it
+      return schedule(l).map(l);
+    });
   }
 
   @Override
   public Future<Lease> release(UUID formId, String field, long token) {
-    return find(formId, field, token, "release", 0).compose(l -> unschedule(l).map(l));
+    return find(formId, field, token, "release", 0).onSuccess(this::forgetGrant).compose(l -> unschedule(l).map(l));
   }
 
   @Override
   public Future<Lease> breakLock(UUID formId, String field) {
     return BREAK.run(redis, List.of(key(formId)), List.of(field)).map(RedisLockStore::lease)
-        .compose(l -> unschedule(l).map(l));
+        .onSuccess(this::forgetGrant).compose(l -> unschedule(l).map(l));
   }
 
   @Override
@@ -121,6 +183,7 @@ public final class RedisLockStore implements LockStore {
     return RELEASE_CONN.run(redis, List.of(key(formId)), List.of(connectionId)).compose(r -> {
       List<Lease> released = new ArrayList<>();
       if (r != null) for (Response item : r) released.add(lease(item));
+      released.forEach(this::forgetGrant);
       return Future.all(released.stream().map(this::unschedule).toList()).map(released);
     });
   }
@@ -142,6 +205,8 @@ public final class RedisLockStore implements LockStore {
       return Future.all(all).map(v -> {
         List<Lease> expired = new ArrayList<>();
         for (Future<Lease> f : all) if (f.result() != null) expired.add(f.result());
+        // Leases another node reaped or released are gone from Redis too: stop remembering what has run out.
+        granted.values().removeIf(l -> l.expiresAt() <= nowMs);
         return expired;
       });
     });
