@@ -45,9 +45,15 @@ class HttpApiTest {
     assertTrue(channels.contains("journey:66666666-0000-0000-0000-000000000001:33333333-0000-0000-0000-000000000001"));
     assertTrue(channels.contains("user:" + SARAH));
     assertFalse(channels.contains("form:55555555-0000-0000-0000-000000000002"), "another supplier's form");
-    // every channel listed can actually be joined
-    try (WsClient c = hub.connect(SARAH)) {
-      for (Object t : channels) assertEquals("ok", c.join((String) t).getString("status"), (String) t);
+    // every channel listed can actually be joined (other tests add forms to Sarah's team in the shared database, so
+    // the list may pass the 50 channels one connection may hold: a fresh connection for every 50)
+    for (int from = 0; from < channels.size(); from += 50) {
+      try (WsClient c = hub.connect(SARAH)) {
+        for (int i = from; i < Math.min(channels.size(), from + 50); i++) {
+          String t = channels.getString(i);
+          assertEquals("ok", c.join(t).getString("status"), t);
+        }
+      }
     }
     JsonObject couple = hub.request(HttpMethod.GET, "/api/v1/me", hub.token(EMMA), null).json();
     assertTrue(couple.getJsonArray("couples").contains("33333333-0000-0000-0000-000000000001"));
