@@ -19,7 +19,7 @@ public record HubConfig(
     Log log,
     Delivery delivery, History history) {
 
-  public record Http(String host, int port, String publicUrl, int verticles) {}
+  public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport) {}
 
   public enum DatabaseMode { EMBEDDED, EXTERNAL }
 
@@ -108,7 +108,7 @@ public record HubConfig(
     }
 
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.string("http.publicUrl"),
-        c.integer("http.verticles", 0, 64));
+        c.integer("http.verticles", 0, 64), c.bool("http.nativeTransport"));
 
     DatabaseMode mode = switch (c.string("database.mode").toLowerCase()) {
       case "embedded" -> DatabaseMode.EMBEDDED;
