@@ -36,6 +36,7 @@ public final class SocketVerticle extends VerticleBase {
   private final Function<io.vertx.core.Vertx, Router> routes;
   private final Set<Connection> connections = new HashSet<>();
   private LocalChannels channels;
+  private FlushBatch flushes;
   private HttpServer server;
 
   public SocketVerticle(SocketServices services, Function<io.vertx.core.Vertx, Router> routes) {
@@ -47,6 +48,7 @@ public final class SocketVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = services.config();
     channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs());
+    flushes = new FlushBatch(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
     vertx.setPeriodic(1000, id -> {
       long now = System.currentTimeMillis();
@@ -122,7 +124,8 @@ public final class SocketVerticle extends VerticleBase {
 
   private void open(ServerWebSocket ws, Vsn vsn, String token, Admitted admitted) {
     String id = services.config().nodeId() + ":" + IDS.incrementAndGet();
-    Connection c = new Connection(id, ws, vsn, services, channels, token, admitted.claims(), admitted.principal());
+    Connection c = new Connection(id, ws, vsn, services, channels, flushes, token, admitted.claims(),
+        admitted.principal());
     connections.add(c);
     services.metrics().connectionOpened();
     ws.setWriteQueueMaxSize(services.config().socket().outboundQueueBytes());
