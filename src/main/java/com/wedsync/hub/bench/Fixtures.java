@@ -23,6 +23,10 @@ final class Fixtures implements AutoCloseable {
   static final UUID WEDDING = UUID.fromString("44444444-0000-0000-0000-000000000001");
   static final int FIELDS_PER_FORM = 10;
 
+  private static final String FIELD_INSERT = """
+      insert into form_fields (form_id, key, label, type, required, validation, position, value, version)
+      values (?, ?, ?, 'number', false, '{"min": 0, "max": 1000000}', ?, null, 0)""";
+
   private final Connection db;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -43,10 +47,7 @@ final class Fixtures implements AutoCloseable {
          PreparedStatement t = db.prepareStatement(
              "insert into team_members (supplier_id, user_id, role) values (?, ?, 'member')")) {
       for (int i = 0; i < count; i++) {
-        u.setObject(1, ids.get(i));
-        u.setString(2, "bench-" + run + "-" + label + "-" + i + "@bench.example");
-        u.setString(3, "Bench " + label + " " + i);
-        u.addBatch();
+        addUser(u, ids.get(i), label + "-" + i);
         t.setObject(1, SUPPLIER);
         t.setObject(2, ids.get(i));
         t.addBatch();
@@ -72,22 +73,14 @@ final class Fixtures implements AutoCloseable {
     db.setAutoCommit(false);
     try (PreparedStatement f = db.prepareStatement(
              "insert into forms (id, supplier_id, wedding_id, title, status) values (?, ?, ?, ?, 'sent')");
-         PreparedStatement ff = db.prepareStatement("""
-             insert into form_fields (form_id, key, label, type, required, validation, position, value, version)
-             values (?, ?, ?, 'number', false, '{"min": 0, "max": 1000000}', ?, null, 0)""")) {
+         PreparedStatement ff = db.prepareStatement(FIELD_INSERT)) {
       for (int i = 0; i < count; i++) {
         f.setObject(1, ids.get(i));
         f.setObject(2, SUPPLIER);
         f.setObject(3, WEDDING);
         f.setString(4, "Bench " + label + " " + run + " #" + i);
         f.addBatch();
-        for (int k = 0; k < fields; k++) {
-          ff.setObject(1, ids.get(i));
-          ff.setString(2, fieldKey(k));
-          ff.setString(3, "Field " + k);
-          ff.setInt(4, k + 1);
-          ff.addBatch();
-        }
+        addFields(ff, ids.get(i), fields);
       }
       f.executeBatch();
       ff.executeBatch();
@@ -96,6 +89,108 @@ final class Fixtures implements AutoCloseable {
       db.setAutoCommit(true);
     }
     return ids;
+  }
+
+  /** A supplier on a wedding: its team (role member) and the one form it sent the couple. */
+  record Supplier(UUID id, List<UUID> team, UUID form) {}
+
+  /** A wedding as the wedding workload sees it: the couple's two partners and the suppliers working on it. */
+  record Wedding(UUID id, UUID couple, List<UUID> partners, List<Supplier> suppliers) {}
+
+  /**
+   * {@code count} weddings, each with a couple of two partners and {@code suppliers} suppliers of its own, each with
+   * {@code team} members and one form (status sent, {@code fields} number fields) on the wedding.
+   */
+  List<Wedding> weddings(int count, int suppliers, int team, int fields) throws SQLException {
+    List<Wedding> out = new ArrayList<>(count);
+    db.setAutoCommit(false);
+    try (PreparedStatement user = db.prepareStatement("insert into users (id, email, name) values (?, ?, ?)");
+         PreparedStatement couple = db.prepareStatement("insert into couples (id, name) values (?, ?)");
+         PreparedStatement partner = db.prepareStatement(
+             "insert into couple_members (couple_id, user_id, role) values (?, ?, 'partner')");
+         PreparedStatement wedding = db.prepareStatement("""
+             insert into weddings (id, couple_id, wedding_date, venue_name, guest_count, partner1_name, partner2_name)
+             values (?, ?, date '2027-06-12', 'Bench Hall', 120, ?, ?)""");
+         PreparedStatement supplier = db.prepareStatement(
+             "insert into suppliers (id, name, business_type) values (?, ?, 'photographer')");
+         PreparedStatement member = db.prepareStatement(
+             "insert into team_members (supplier_id, user_id, role) values (?, ?, 'member')");
+         PreparedStatement link = db.prepareStatement(
+             "insert into wedding_suppliers (wedding_id, supplier_id) values (?, ?)");
+         PreparedStatement form = db.prepareStatement(
+             "insert into forms (id, supplier_id, wedding_id, title, status) values (?, ?, ?, ?, 'sent')");
+         PreparedStatement field = db.prepareStatement(FIELD_INSERT)) {
+      for (int w = 0; w < count; w++) {
+        UUID weddingId = UUID.randomUUID(), coupleId = UUID.randomUUID();
+        List<UUID> partners = List.of(UUID.randomUUID(), UUID.randomUUID());
+        couple.setObject(1, coupleId);
+        couple.setString(2, "Bench couple " + run + " #" + w);
+        couple.addBatch();
+        for (int p = 0; p < 2; p++) {
+          addUser(user, partners.get(p), "w" + w + "-partner" + p);
+          partner.setObject(1, coupleId);
+          partner.setObject(2, partners.get(p));
+          partner.addBatch();
+        }
+        wedding.setObject(1, weddingId);
+        wedding.setObject(2, coupleId);
+        wedding.setString(3, "Partner A" + w);
+        wedding.setString(4, "Partner B" + w);
+        wedding.addBatch();
+        List<Supplier> onWedding = new ArrayList<>();
+        for (int s = 0; s < suppliers; s++) {
+          UUID supplierId = UUID.randomUUID(), formId = UUID.randomUUID();
+          supplier.setObject(1, supplierId);
+          supplier.setString(2, "Bench supplier " + run + " #" + w + "." + s);
+          supplier.addBatch();
+          List<UUID> members = new ArrayList<>();
+          for (int m = 0; m < team; m++) {
+            UUID id = UUID.randomUUID();
+            members.add(id);
+            addUser(user, id, "w" + w + "-s" + s + "-m" + m);
+            member.setObject(1, supplierId);
+            member.setObject(2, id);
+            member.addBatch();
+          }
+          link.setObject(1, weddingId);
+          link.setObject(2, supplierId);
+          link.addBatch();
+          form.setObject(1, formId);
+          form.setObject(2, supplierId);
+          form.setObject(3, weddingId);
+          form.setString(4, "Bench form " + run + " #" + w + "." + s);
+          form.addBatch();
+          addFields(field, formId, fields);
+          onWedding.add(new Supplier(supplierId, members, formId));
+        }
+        out.add(new Wedding(weddingId, coupleId, partners, onWedding));
+      }
+      // Parents before children: the batches run in the order of the foreign keys.
+      for (PreparedStatement batch : List.of(user, couple, partner, wedding, supplier, member, link, form, field)) {
+        batch.executeBatch();
+      }
+      db.commit();
+    } finally {
+      db.setAutoCommit(true);
+    }
+    return out;
+  }
+
+  private void addUser(PreparedStatement user, UUID id, String label) throws SQLException {
+    user.setObject(1, id);
+    user.setString(2, "bench-" + run + "-" + label + "@bench.example");
+    user.setString(3, "Bench " + label.replace('-', ' '));
+    user.addBatch();
+  }
+
+  private static void addFields(PreparedStatement field, UUID formId, int fields) throws SQLException {
+    for (int k = 0; k < fields; k++) {
+      field.setObject(1, formId);
+      field.setString(2, fieldKey(k));
+      field.setString(3, "Field " + k);
+      field.setInt(4, k + 1);
+      field.addBatch();
+    }
   }
 
   /** What PostgreSQL holds for one field. */

@@ -96,7 +96,8 @@ public final class FormBench {
   // ---- P3: a field edit seen by the other 19 subscribers of its form ---------------------------------------------
 
   private static final int P3_GROUP = 20;
-  private static final byte[] P3_OP = "\"op_id\":\"p3-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** The op id of a P3 set, {@code p3-INDEX-NANOS}, found again in the field:changed frames it causes. */
+  private static final OpMarker P3_OP = new OpMarker("\"op_id\":\"p3-");
 
   /** What P3 measured: receivers on the sender's node ({@code same}) and, in a cluster, on the other node. */
   private record P3(int clients, int forms, int seconds, long sent, long skipped, long accepted,
@@ -142,7 +143,7 @@ public final class FormBench {
       String field = Fixtures.fieldKey(i % P3_GROUP);
       sock.onPush(frame -> {
         long now = System.nanoTime();
-        long[] op = p3Op(frame);
+        long[] op = P3_OP.find(frame);
         if (op == null || op[0] == self) return;
         received.increment();
         if (op[1] >= measureFrom && op[1] < end) {
@@ -210,30 +211,6 @@ public final class FormBench {
     System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
     System.out.printf("  CPU during P3: %s   load average after P3: %s%n", cpuShare, loadAvg());
     return r;
-  }
-
-  /**
-   * The sender index and send time carried in a {@code field:changed} frame's op id ({@code p3-INDEX-NANOS}), read
-   * straight from the bytes; null for any other frame.
-   */
-  private static long[] p3Op(io.vertx.core.buffer.Buffer frame) {
-    int n = frame.length();
-    outer:
-    for (int i = 0; i + P3_OP.length < n; i++) {
-      for (int j = 0; j < P3_OP.length; j++) if (frame.getByte(i + j) != P3_OP[j]) continue outer;
-      long[] out = new long[2];
-      int k = i + P3_OP.length;
-      for (int part = 0; part < 2; part++) {
-        long v = 0;
-        boolean negative = k < n && frame.getByte(k) == '-';
-        if (negative) k++;
-        while (k < n && frame.getByte(k) >= '0' && frame.getByte(k) <= '9') v = v * 10 + (frame.getByte(k++) - '0');
-        out[part] = negative ? -v : v;
-        k++; // the '-' between the parts, then the closing quote
-      }
-      return out;
-    }
-    return null;
   }
 
   // ---- P4: lock acquire latency ----------------------------------------------------------------------------------

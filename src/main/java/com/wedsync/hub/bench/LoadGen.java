@@ -63,11 +63,13 @@ public final class LoadGen {
   }
 
   private void run() throws Exception {
-    System.out.printf("%nWedSync hub load generator — SPEC.md §7 %s%n", o.workload.toUpperCase());
+    System.out.printf("%nWedSync hub load generator — %s%n", o.workload.equals("wedding")
+        ? "the wedding workload (sizing)" : "SPEC.md §7 " + o.workload.toUpperCase());
     printMachine(o.clientLoops, ", source addresses: " + kit.sources().describe());
     List<String[]> rows = switch (o.workload) {
       case "p1" -> fanout();
       case "p2" -> idle();
+      case "wedding" -> wedding();
       default -> presence();
     };
     section("Summary (SPEC.md §7; benchmarks report, they do not gate)");
@@ -207,6 +209,62 @@ public final class LoadGen {
           p.convergeSeconds(), h.convergeSeconds())});
     }
     return rows;
+  }
+
+  // ---- the wedding workload ---------------------------------------------------------------------------------------
+
+  private List<String[]> wedding() throws Exception {
+    WeddingWorkload.Settings s = new WeddingWorkload.Settings(o.weddings, o.suppliers, o.team, o.intervalMs,
+        o.seconds, o.warmupSeconds, o.noteEvery, o.clientLoops);
+    section("The wedding workload — every kind of traffic at once, for sizing (SPEC.md §7 sets no target for the "
+        + "mix; the P3/P4/P7 targets are shown for reference)");
+    System.out.printf("  workload: %,d weddings × (a couple of 2 partners + %d suppliers × %d team members, one form "
+            + "per supplier) = %,d people, one socket each, on their supplier/couple, user, wedding and form channels "
+            + "(presence tracked on forms); %d editors per form. Every %,d ms each person locks a field of its own, "
+            + "sends typing, sets it and unlocks it (one step after the other's reply); every %s edit is a note "
+            + "mentioning someone on the other side. %d s warm-up, then %d s measured.%n",
+        o.weddings, o.suppliers, o.team, s.clients(), s.editorsPerForm(), o.intervalMs,
+        o.noteEvery == 0 ? "no" : ordinal(o.noteEvery), o.warmupSeconds, o.seconds);
+    HubHeap.Reading heapBefore = HubHeap.read(hub.url(), -1);
+    WeddingWorkload.Result r = new WeddingWorkload(kit, hub, s, o.dbUser, o.dbPassword).run();
+    HubHeap.Reading heapAfter = HubHeap.read(hub.url(), -1);
+    double rate = r.pushesTotal() / r.seconds();
+    System.out.printf("  edits: %,d started, %,d ticks skipped (the previous edit unfinished); %,d sets accepted, %,d "
+            + "notes; refused: %s; %,d sockets closed by the hub%n", r.cycles(), r.skipped(), r.setsAccepted(),
+        r.notesAccepted(), describe(r.refused()), r.closed());
+    System.out.printf("  pushes received: %,d (%,.0f/s over %.0f s) by event: %s%n", r.pushesTotal(), rate,
+        r.seconds(), describe(r.pushes()));
+    System.out.printf("  field:changed seen by the other editors: %,d of %,d expected; typing seen: %,d; mention "
+            + "notifications: %,d of %,d notes; notifications in all: %,d%n", r.changedReceived(), r.changedExpected(),
+        r.typingReceived(), r.mentionsReceived(), r.mentionsExpected(), r.notificationsReceived());
+    for (Object[] row : new Object[][] {{"field:set → field:changed at each other editor", r.changed()},
+        {"typing → seen by each other editor", r.typing()}, {"field:lock → reply", r.lockAck()},
+        {"field:set → reply", r.setAck()}, {"note → mention notification", r.notification()}}) {
+      Latency l = (Latency) row[1];
+      System.out.printf("  %-48s p50 %8.3f ms   p99 %8.3f ms   max %8.3f ms   (%,d measured)%n", row[0], l.p50(),
+          l.p99(), l.max(), l.count());
+    }
+    System.out.printf("  hub heap in use: %s before, %s after (no GC forced); CPU: %s; generator loop lag: %s%n",
+        FanoutWorkload.mb(heapBefore.bytes()), FanoutWorkload.mb(heapAfter.bytes()), r.cpu(), r.generatorLag());
+    String w = String.format("%,d people, %,d weddings, an edit per person every %,d ms", r.clients(), o.weddings,
+        o.intervalMs);
+    boolean complete = r.changedReceived() == r.changedExpected() && r.mentionsReceived() == r.mentionsExpected();
+    return List.of(
+        new String[] {"mix", w, "(sizing)", String.format("%,.0f pushes/s to clients, %,d refused, %,d sockets "
+            + "closed", rate, sum(r.refused()), r.closed())},
+        new String[] {"mix", "every change and mention delivered", "all", complete ? "all — met" : String.format(
+            "field:changed %,d of %,d, mentions %,d of %,d — MISSED", r.changedReceived(), r.changedExpected(),
+            r.mentionsReceived(), r.mentionsExpected())},
+        new String[] {"mix", "field:set → field:changed at each other editor", "(P3: p99 ≤ 10 ms)",
+            String.format("p50 %.2f ms, p99 %.2f ms", r.changed().p50(), r.changed().p99())},
+        new String[] {"mix", "field:lock → reply", "(P4: p99 ≤ 3 ms)", String.format("p50 %.2f ms, p99 %.2f ms",
+            r.lockAck().p50(), r.lockAck().p99())},
+        new String[] {"mix", "note → mention notification", "(P7: p99 ≤ 1 s)", String.format(
+            "p50 %.1f ms, p99 %.1f ms", r.notification().p50(), r.notification().p99())});
+  }
+
+  private static String ordinal(int n) {
+    return n == 1 ? "" : n + (n % 10 == 2 && n % 100 != 12 ? "nd" : n % 10 == 3 && n % 100 != 13 ? "rd" : "th");
   }
 
   /** The soft limit on open files of this process (Linux), or -1 when unknown. */

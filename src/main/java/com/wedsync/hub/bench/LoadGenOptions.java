@@ -11,7 +11,7 @@ import static com.wedsync.hub.bench.BenchArgs.number;
 /** The load generator's command line: defaults per workload, and an error naming the option for anything wrong. */
 final class LoadGenOptions {
   static final String HELP = """
-      usage: java -cp target/hub.jar com.wedsync.hub.bench.LoadGen --workload p1|p2|p6 --jdbc-port PORT [options]
+      usage: java -cp target/hub.jar com.wedsync.hub.bench.LoadGen --workload p1|p2|p6|wedding --jdbc-port PORT [options]
 
       Workloads (SPEC.md §7):
         p1  fan-out: CHANNELS form channels × CLIENTS/CHANNELS subscribers, one publisher per channel, a rising
@@ -19,8 +19,12 @@ final class LoadGenOptions {
         p2  idle: CLIENTS sockets on one node; target ≤ 8 KB retained heap per connection, ≥ 2,000 connects/s
         p6  presence storm: CLIENTS clients join one channel within JOIN-SECONDS and track presence; target: all
             converge, presence frames ≤ 5 % of N²
+        wedding  the mixed workload, for sizing: WEDDINGS weddings, each a couple (two partners) and SUPPLIERS
+            suppliers with TEAM members and a form each; everyone on their supplier/couple, user, wedding and form
+            channels with presence; every INTERVAL-MS each person locks a field, types, sets it and unlocks it, and
+            every NOTE-EVERY-th time adds a note mentioning someone (a notification); no SPEC target
 
-        --workload p1|p2|p6      what to run (required)
+        --workload p1|p2|p6|wedding  what to run (required)
         --url URL                the hub's HTTP base URL                             [http://127.0.0.1:4000]
         --jdbc-port PORT         the hub's PostgreSQL port (users and forms are written there), or
         --jdbc-url URL           a full JDBC URL
@@ -35,7 +39,14 @@ final class LoadGenOptions {
         --rates LIST             p1: offered deliveries/s per step, rising, comma-separated
                                  [1000,2000,5000,10000,20000,50000,100000,150000,200000,250000,300000,400000,500000]
         --step-seconds N         p1: duration of each step                                               [10]
-        --warmup-seconds N       p1: first this long at the lowest rate, not reported; 0 = none          [5]
+        --warmup-seconds N       p1: first this long at the lowest rate, not reported; wedding: first this
+                                 long not measured; 0 = none                                              [5]
+        --weddings N             wedding: weddings                                                       [50]
+        --suppliers N            wedding: suppliers per wedding, each with its own form                   [4]
+        --team N                 wedding: members per supplier team                                       [3]
+        --interval-ms N          wedding: each person starts an edit this often                        [2000]
+        --seconds N              wedding: measured time after the warm-up                                [30]
+        --note-every N           wedding: every Nth edit is a note with a mention instead; 0 = none      [10]
         --p99-limit-ms N         p1: a step counts only with p99 at most this                            [50]
         --join-seconds N         p6: the joins are spread evenly over this long                           [5]
         --timeout-seconds N      p6: give up waiting for convergence after this long                     [60]
@@ -50,11 +61,16 @@ final class LoadGenOptions {
   private static final List<Integer> DEFAULT_RATES = List.of(1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
       150_000, 200_000, 250_000, 300_000, 400_000, 500_000);
   /** Options that mean something for some workloads only: given for another, they are a mistake worth naming. */
-  private static final Map<String, Set<String>> ONLY_FOR = Map.of(
-      "--channels", Set.of("p1"), "--rates", Set.of("p1"), "--step-seconds", Set.of("p1"),
-      "--warmup-seconds", Set.of("p1"),
-      "--p99-limit-ms", Set.of("p1"), "--join-seconds", Set.of("p6"), "--timeout-seconds", Set.of("p6"),
-      "--settle-seconds", Set.of("p2"), "--peer-url", Set.of("p1", "p6"), "--peer-pid", Set.of("p1", "p6"));
+  private static final Map<String, Set<String>> ONLY_FOR = Map.ofEntries(
+      Map.entry("--channels", Set.of("p1")), Map.entry("--rates", Set.of("p1")),
+      Map.entry("--step-seconds", Set.of("p1")), Map.entry("--warmup-seconds", Set.of("p1", "wedding")),
+      Map.entry("--p99-limit-ms", Set.of("p1")), Map.entry("--join-seconds", Set.of("p6")),
+      Map.entry("--timeout-seconds", Set.of("p6")), Map.entry("--settle-seconds", Set.of("p2")),
+      Map.entry("--peer-url", Set.of("p1", "p6")), Map.entry("--peer-pid", Set.of("p1", "p6")),
+      Map.entry("--clients", Set.of("p1", "p2", "p6")), Map.entry("--weddings", Set.of("wedding")),
+      Map.entry("--suppliers", Set.of("wedding")), Map.entry("--team", Set.of("wedding")),
+      Map.entry("--interval-ms", Set.of("wedding")), Map.entry("--seconds", Set.of("wedding")),
+      Map.entry("--note-every", Set.of("wedding")));
 
   String workload;
   String url = "http://127.0.0.1:4000";
@@ -76,6 +92,12 @@ final class LoadGenOptions {
   int clientLoops = 2;
   int connectConcurrency = 64;
   int sources = 0;
+  int weddings = 50;
+  int suppliers = 4;
+  int team = 3;
+  int intervalMs = 2000;
+  int seconds = 30;
+  int noteEvery = 10;
 
   /** A bad command line: the message names the option. */
   /** Parses; returns null for --help. */
@@ -87,8 +109,8 @@ final class LoadGenOptions {
       given.add(a);
       switch (a) {
         case "--workload" -> {
-          if (!Set.of("p1", "p2", "p6").contains(v)) {
-            throw new BadOption("--workload must be p1, p2 or p6, not '" + v + "'");
+          if (!Set.of("p1", "p2", "p6", "wedding").contains(v)) {
+            throw new BadOption("--workload must be p1, p2, p6 or wedding, not '" + v + "'");
           }
           o.workload = v;
         }
@@ -113,12 +135,18 @@ final class LoadGenOptions {
         case "--client-loops" -> o.clientLoops = number(a, v, 1);
         case "--connect-concurrency" -> o.connectConcurrency = number(a, v, 1);
         case "--sources" -> o.sources = number(a, v, 0);
+        case "--weddings" -> o.weddings = number(a, v, 1);
+        case "--suppliers" -> o.suppliers = number(a, v, 1);
+        case "--team" -> o.team = number(a, v, 1);
+        case "--interval-ms" -> o.intervalMs = number(a, v, 10);
+        case "--seconds" -> o.seconds = number(a, v, 1);
+        case "--note-every" -> o.noteEvery = number(a, v, 0);
         default -> throw new BadOption("unknown option " + a);
       }
     });
     if (!run) return null;
     Integer clients = clientsGiven[0];
-    if (o.workload == null) throw new BadOption("--workload is required (p1, p2 or p6)");
+    if (o.workload == null) throw new BadOption("--workload is required (p1, p2, p6 or wedding)");
     for (String a : given) {
       Set<String> only = ONLY_FOR.get(a);
       if (only != null && !only.contains(o.workload)) {
@@ -131,8 +159,13 @@ final class LoadGenOptions {
     o.clients = clients != null ? clients : switch (o.workload) {
       case "p1" -> 10_000;
       case "p2" -> 15_000;
+      case "wedding" -> o.weddings * (2 + o.suppliers * o.team);
       default -> 2_000;
     };
+    if (o.workload.equals("wedding") && o.suppliers + 3 > 50) {
+      throw new BadOption("--suppliers (" + o.suppliers + "): a partner joins every supplier's form plus three "
+          + "channels, and the hub allows 50 channels per connection");
+    }
     if (o.workload.equals("p1") && o.clients % o.channels != 0) {
       throw new BadOption("--clients (" + o.clients + ") must be a multiple of --channels (" + o.channels + ")");
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The load generator's P1 and P6 logic at a tiny size against an in-process hub, for a few seconds. Asserts counts
+ * The load generator's P1, P6 and wedding-workload logic at a tiny size against an in-process hub, for a few seconds. Asserts counts
  * only (every accepted publish reaches every subscriber of its channel exactly once; presence converges), never a
  * timing: the figures of a shared CI machine mean nothing. The sockets come from two source addresses, so the
  * 127.0.0.x spreading is exercised too.
@@ -25,6 +25,7 @@ class LoadGenSmokeTest {
   private static Vertx vertx;
   private static BenchKit kit;
   private static HubTarget target;
+  private static BenchKit.Target hubTarget;
 
   @BeforeAll
   static void start() {
@@ -32,7 +33,8 @@ class LoadGenSmokeTest {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     kit = new BenchKit(vertx, hub.tokens, SourceAddresses.of(vertx, 2, 60, "127.0.0.1"), 16);
     String url = "http://127.0.0.1:" + hub.hub.port();
-    target = new HubTarget(kit, BenchKit.Target.of(url, TestPostgres.jdbcUrl(), -1), "postgres", "postgres");
+    hubTarget = BenchKit.Target.of(url, TestPostgres.jdbcUrl(), -1);
+    target = new HubTarget(kit, hubTarget, "postgres", "postgres");
   }
 
   @AfterAll
@@ -60,6 +62,25 @@ class LoadGenSmokeTest {
     assertEquals(0, r.unexpected(), "delivered though not accepted");
     assertEquals(0, r.misrouted(), "delivered on another channel");
     assertEquals(0, r.closed(), "sockets closed by the hub");
+  }
+
+  @Test
+  void theWeddingWorkloadDeliversEveryChangeAndEveryMention() throws Exception {
+    // 2 weddings × (2 partners + 2 suppliers × 2 members) = 12 people; an edit each per 200 ms for 2 s, every 3rd a
+    // note: well inside the hub's per-user write rate (four requests per edit).
+    var settings = new WeddingWorkload.Settings(2, 2, 2, 200, 2, 1, 3, 2);
+    WeddingWorkload.Result r = new WeddingWorkload(kit, hubTarget, settings, "postgres", "postgres").run();
+
+    assertEquals(12, r.clients(), "people");
+    assertEquals(2 * (2 * (3 + 2) + 4 * (3 + 1)), r.subscriptions(), "partners: 3 channels + 2 forms; members: 3 + 1");
+    assertTrue(r.refused().isEmpty(), "nothing refused: " + r.refused());
+    assertEquals(0, r.closed(), "sockets closed by the hub");
+    assertTrue(r.setsAccepted() > 0 && r.notesAccepted() > 0, "sets and notes were accepted: " + r);
+    assertEquals(r.setsAccepted() * 3, r.changedExpected(), "each form has 4 editors: 3 others per set");
+    assertEquals(r.changedExpected(), r.changedReceived(), "every field:changed reached every other editor");
+    assertEquals(r.notesAccepted(), r.mentionsReceived(), "every note's mention became a notification");
+    assertTrue(r.typingReceived() > 0, "typing reached the other editors");
+    assertTrue(r.pushes().getOrDefault("presence_state", 0L) >= 2 * (2 * 2 + 4), "a presence_state per form join");
   }
 
   @Test
