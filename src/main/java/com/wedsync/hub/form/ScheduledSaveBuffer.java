@@ -103,6 +103,8 @@ abstract class ScheduledSaveBuffer implements SaveBuffer {
     metrics.saveBatch(fields.size(), revisions, System.nanoTime() - startedNanos);
     List<FieldChange> lasts = new java.util.ArrayList<>(fields.size());
     for (List<FieldChange> changes : fields) lasts.add(changes.get(changes.size() - 1));
+    // A form's events together: its subscribers then get them in one event-loop turn, so in one write (FlushBatch).
+    lasts.sort(java.util.Comparator.comparing(FieldChange::formId));
     publishSaved(lasts, 0);
   }
 
