@@ -15,6 +15,7 @@ import java.util.List;
  * Single-threaded: used only on its own loop.
  */
 final class FlushBatch {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FlushBatch.class);
   private final EventLoop loop;
   private final List<Connection> pending = new ArrayList<>();
   private final Runnable flushAll = this::flushAll;
@@ -35,7 +36,15 @@ final class FlushBatch {
   }
 
   private void flushAll() {
-    for (int i = 0; i < pending.size(); i++) pending.get(i).flush();
+    // Every listed connection is flushed and forgotten, whatever one of them throws: a connection left listed would
+    // believe its flush is still coming and never flush again.
+    for (int i = 0; i < pending.size(); i++) {
+      try {
+        pending.get(i).flush();
+      } catch (RuntimeException e) {
+        log.warn("flushing a socket failed: {}", e.toString());
+      }
+    }
     pending.clear();
   }
 }

@@ -269,6 +269,33 @@ class ProtectionTest {
   }
 
   @Test
+  void aBurstInOneLoopTurnArrivesWholeAndInOrder() {
+    // The 100 broadcasts of one request reach a subscriber's loop together: their frames are written in one turn and
+    // flushed once (FlushBatch). All 500 of five requests must arrive, in order, at both subscribers.
+    try (WsClient a = withWorkingChannel(SARAH); WsClient b = withWorkingChannel(EMMA)) {
+      for (int batch = 0; batch < 5; batch++) {
+        JsonArray messages = new JsonArray();
+        for (int j = 0; j < 100; j++) {
+          messages.add(new JsonObject().put("topic", WEDDING.substring("realtime:".length())).put("event", "burst")
+              .put("payload", new JsonObject().put("i", batch * 100 + j)));
+        }
+        var res = hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.tokens.service(600),
+            new JsonObject().put("messages", messages));
+        assertEquals(202, res.status(), res.body());
+      }
+      for (WsClient c : List.of(a, b)) {
+        for (int i = 0; i < 500; i++) {
+          int expected = i;
+          JsonArray frame = c.await(f -> "broadcast".equals(f.getString(3))
+              && "burst".equals(f.getJsonObject(4).getString("event")), Duration.ofSeconds(10));
+          assertEquals(expected, frame.getJsonObject(4).getJsonObject("payload").getInteger("i"), "order");
+        }
+        assertStillWorks(c);
+      }
+    }
+  }
+
+  @Test
   void aSlowReaderIsDisconnectedAndOthersKeepReceiving() throws Exception {
     // A raw TCP client that completes the upgrade, joins, and then never reads again.
     String token = hub.token(EMMA);
