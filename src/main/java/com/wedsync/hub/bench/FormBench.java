@@ -44,15 +44,16 @@ public final class FormBench {
         --url2 URL               a second node of the same cluster: P3 puts every other client on it and P4
                                  reports against the cluster target                                   [none]
         --p3-clients N           P3: clients, 20 per form, each editing and watching; 0 skips P3        [0]
-        --p3-seconds N           P3: duration                                                          [20]
+        --p3-seconds N           P3: duration                                                          [60]
         --p3-interval-ms N       P3: each client sends one field:set this often                      [1000]
         --p4-clients N           P4: clients, each on its own form                                    [100]
-        --p4-seconds N           P4: duration; 0 skips P4                                              [20]
+        --p4-seconds N           P4: duration; 0 skips P4                                              [60]
         --p4-rate N              P4: lock cycles per second per client; 0 = closed loop                 [0]
         --p5-editors N           P5: editors (one user, one field each, 10 per form); 0 skips P5     [1000]
         --p5-seconds N           P5: duration; 0 skips P5                                              [20]
         --p5-interval-ms N       P5: each editor sends one field:set this often                       [100]
-        --warmup-seconds N       latency percentiles leave out requests sent in the first N s           [2]
+        --warmup-seconds N       latency percentiles leave out requests sent in the first N s of each
+                                 run (the hub compiles its code meanwhile)  [half of each run, ≤ 30 s]
         --grace-seconds N        P5: how long to wait for outstanding acks after the last send         [10]
         --save-interval-ms N     the hub's forms.saveIntervalMs (when to read PostgreSQL back)       [2000]
         --drain-seconds N        P5: if fields are behind then, keep reading back at most this long   [120]
@@ -117,7 +118,7 @@ public final class FormBench {
         n, formCount, P3_GROUP, P3_GROUP, o.p3IntervalMs, n * 1000.0 / o.p3IntervalMs,
         n * (P3_GROUP - 1) * 1000.0 / o.p3IntervalMs, o.p3Seconds,
         second == null ? "" : "\n  every other client is on the second node, so half of each form's receivers are on "
-            + "the other node than the sender (\"across nodes\": through Redis).", o.warmupSeconds);
+            + "the other node than the sender (\"across nodes\": through Redis).", o.warmup(o.p3Seconds));
     List<UUID> users, forms;
     try (Fixtures fx = new Fixtures(first.jdbcUrl(), o.dbUser, o.dbPassword)) {
       users = fx.users("p3", n);
@@ -134,7 +135,7 @@ public final class FormBench {
     LoopLag lag = new LoopLag(vertx, o.clientLoops);
     CpuShare cpu = new CpuShare(first.pid());
     long start = System.nanoTime();
-    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
+    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmup(o.p3Seconds));
     long end = start + TimeUnit.SECONDS.toNanos(o.p3Seconds);
     for (int i = 0; i < n; i++) {
       int self = i;
@@ -229,7 +230,7 @@ public final class FormBench {
             + "counted (warm-up).%n",
         n, Fixtures.FIELDS_PER_FORM, Fixtures.FIELDS_PER_FORM,
         o.p4Rate > 0 ? o.p4Rate + " cycles/s per client" : "closed loop (next cycle as soon as the unlock is answered)",
-        o.p4Seconds, o.warmupSeconds);
+        o.p4Seconds, o.warmup(o.p4Seconds));
     List<UUID> users, forms;
     try (Fixtures fx = new Fixtures(hub.jdbcUrl(), o.dbUser, o.dbPassword)) {
       users = fx.users("p4", n);
@@ -246,7 +247,7 @@ public final class FormBench {
     LongAdder measured = new LongAdder(), total = new LongAdder(), lost = new LongAdder();
     Map<String, LongAdder> denials = new ConcurrentHashMap<>(), unlockErrors = new ConcurrentHashMap<>();
     long start = System.nanoTime();
-    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
+    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmup(o.p4Seconds));
     long end = start + TimeUnit.SECONDS.toNanos(o.p4Seconds);
     long intervalNanos = o.p4Rate > 0 ? 1_000_000_000L / o.p4Rate : 0;
 
@@ -393,7 +394,7 @@ public final class FormBench {
             + "are awaited up to %d s after the last send; then, after > one batch interval (%d ms), PostgreSQL is "
             + "read back.%n",
         e, formCount, Fixtures.FIELDS_PER_FORM, o.p5IntervalMs, Math.round(e * 1000.0 / o.p5IntervalMs), o.p5Seconds,
-        o.warmupSeconds, o.graceSeconds, o.saveIntervalMs);
+        o.warmup(o.p5Seconds), o.graceSeconds, o.saveIntervalMs);
     List<UUID> users = fx.users("p5", e);
     List<UUID> forms = fx.forms("p5", formCount);
     List<String> topics = new ArrayList<>();
@@ -419,7 +420,7 @@ public final class FormBench {
     Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     CountDownLatch stopped = new CountDownLatch(e);
     long start = System.nanoTime();
-    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
+    long measureFrom = start + TimeUnit.SECONDS.toNanos(o.warmup(o.p5Seconds));
     long end = start + TimeUnit.SECONDS.toNanos(o.p5Seconds);
 
     for (Editor ed : editors) {
@@ -668,20 +669,30 @@ public final class FormBench {
     String dbPassword = "postgres";
     String secretFile = "conf/dev-jwt-secret.txt";
     int p3Clients = 0;
-    int p3Seconds = 20;
+    int p3Seconds = 60;
     int p3IntervalMs = 1000;
     int p4Clients = 100;
-    int p4Seconds = 20;
+    int p4Seconds = 60;
     int p4Rate = 0;
     int p5Editors = 1000;
     int p5Seconds = 20;
     int p5IntervalMs = 100;
-    int warmupSeconds = 2;
+    /** -1: half of each run, at most 30 s (see {@link #warmup}). */
+    int warmupSeconds = -1;
     int graceSeconds = 10;
     int saveIntervalMs = 2000;
     int drainSeconds = 120;
     int clientLoops = 2;
     int connectConcurrency = 64;
+
+    /**
+     * The first seconds of a run of {@code runSeconds} that latency leaves out. A fresh hub spends its first half
+     * minute compiling (measured: C2 took a third of its CPU 20 s into P3 and P4, and P3's p99 went from 322 ms to
+     * 18 ms with 30 s left out), and a production hub runs for days: the figures are for a warm one.
+     */
+    int warmup(int runSeconds) {
+      return warmupSeconds >= 0 ? warmupSeconds : Math.min(30, runSeconds / 2);
+    }
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -732,9 +743,9 @@ public final class FormBench {
         if (o.p3Clients > 0 && o.p3Clients < P3_GROUP) {
           throw new BadOption("--p3-clients must be 0 or at least " + P3_GROUP);
         }
-        if (o.warmupSeconds >= o.p3Seconds && o.p3Clients > 0
+        if (o.warmupSeconds >= 0 && (o.warmupSeconds >= o.p3Seconds && o.p3Clients > 0
             || o.warmupSeconds >= o.p4Seconds && o.p4Seconds > 0
-            || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0) {
+            || o.warmupSeconds >= o.p5Seconds && o.p5Seconds > 0 && o.p5Editors > 0)) {
           throw new BadOption("--warmup-seconds must be shorter than each run");
         }
       } catch (BadOption e) {
