@@ -57,6 +57,13 @@ final class Connection implements Subscriber {
   private long lastWrite = lastSeen;
   private boolean closed;
   private final FlushBatch flushes;
+  /**
+   * The socket's place in Netty's pipeline, where frames are written and flushed directly; null if Vert.x ever hands
+   * over a WebSocket without one (then its own write path is used).
+   */
+  private final ChannelHandlerContext netty;
+  /** Whether this socket lives on its verticle's loop, so its flushes can wait for the end of the loop turn. */
+  private final boolean batched;
   private boolean flushPending;
   /** Set once the client shows it is realtime-js (a kind-3 frame, or its join config): only it decodes kind 4. */
   private boolean speaksBinary;
@@ -66,6 +73,9 @@ final class Connection implements Subscriber {
     this.id = id;
     this.flushes = flushes;
     this.ws = ws;
+    this.netty = ws instanceof io.vertx.core.internal.http.WebSocketInternal internal
+        ? internal.channelHandlerContext() : null;
+    this.batched = netty != null && flushes.runsOn(netty.executor());
     this.vsn = vsn;
     this.services = services;
     this.channels = channels;
@@ -589,25 +599,24 @@ final class Connection implements Subscriber {
       return;
     }
     lastWrite = System.currentTimeMillis();
-    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      // Straight to Netty, flushed with the loop's other writes (FlushBatch): no promise, no lock, no syscall per
-      // frame. Ordered with Vert.x's own writes (pings, close), which flush whatever is queued before them.
-      ChannelHandlerContext ctx = internal.channelHandlerContext();
-      ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+    ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+    if (netty == null) {
+      ws.writeFrame(new WebSocketFrameImpl(type, buf, true));
+    } else {
+      // Straight to Netty: no promise, no lock, no Vert.x queue entry per frame. Ordered with Vert.x's own writes
+      // (pings, close), which flush whatever is queued before them.
       WebSocketFrame frame = type == WebSocketFrameType.BINARY ? new BinaryWebSocketFrame(true, 0, buf)
           : new TextWebSocketFrame(true, 0, buf);
-      if (!ctx.executor().inEventLoop() || !flushes.runsOn(ctx.executor())) {
-        // A reply completed on another thread (a database callback): Netty moves the write onto the socket's loop.
-        ctx.writeAndFlush(frame, ctx.voidPromise());
-      } else {
-        ctx.write(frame, ctx.voidPromise());
+      if (batched && netty.executor().inEventLoop()) {
+        netty.write(frame, netty.voidPromise());
         if (!flushPending) {
           flushPending = true;
-          flushes.flushLater(this);
+          flushes.flushLater(this); // one syscall for everything this socket gets in this loop turn
         }
+      } else {
+        // A reply completed on another thread (a database callback): Netty moves the write onto the socket's loop.
+        netty.writeAndFlush(frame, netty.voidPromise());
       }
-    } else {
-      ws.writeFrame(new WebSocketFrameImpl(type, Unpooled.wrappedBuffer(bytes), true));
     }
     services.metrics().outbound(event, 1);
   }
@@ -615,7 +624,7 @@ final class Connection implements Subscriber {
   /** Sends what {@link #write} queued in this loop turn (called by the loop's {@link FlushBatch}). */
   void flush() {
     flushPending = false;
-    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) internal.channelHandlerContext().flush();
+    netty.flush();
   }
 
   /**
@@ -623,15 +632,12 @@ final class Connection implements Subscriber {
    * {@code socket.outboundQueueBytes}). Vert.x's own {@code writeQueueFull} counts queued messages, not bytes.
    */
   private boolean backlogged() {
-    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      ChannelHandlerContext ctx = internal.channelHandlerContext();
-      io.netty.channel.Channel channel = ctx.channel();
-      if (channel.isWritable() || !channel.isActive()) return false;
-      // Frames held for this turn's flush count too: hand them to the kernel first, and judge by what it refuses.
-      if (flushPending && ctx.executor().inEventLoop()) ctx.flush();
-      return !channel.isWritable();
-    }
-    return ws.writeQueueFull();
+    if (netty == null) return ws.writeQueueFull();
+    io.netty.channel.Channel channel = netty.channel();
+    if (channel.isWritable() || !channel.isActive()) return false;
+    // Frames held for this turn's flush count too: hand them to the kernel first, and judge by what it refuses.
+    if (flushPending && netty.executor().inEventLoop()) netty.flush();
+    return !channel.isWritable();
   }
 
   void close(short code, String reason) {
@@ -646,16 +652,16 @@ final class Connection implements Subscriber {
    */
   private void abort() {
     onClosed();
-    if (ws instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
-      // Below Vert.x's handler, which would turn close() into a graceful handshake; linger 0 resets the TCP
-      // connection so the kernel drops its send buffer too.
-      io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
-      if (!channel.isActive()) return;
-      channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-      channel.pipeline().firstContext().close();
-    } else {
+    if (netty == null) {
       ws.close((short) 1008, "slow_consumer");
+      return;
     }
+    // Below Vert.x's handler, which would turn close() into a graceful handshake; linger 0 resets the TCP connection
+    // so the kernel drops its send buffer too.
+    io.netty.channel.Channel channel = netty.channel();
+    if (!channel.isActive()) return;
+    channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+    channel.pipeline().firstContext().close();
   }
 
   /** Releases everything the connection held. Idempotent; called from close and from the socket's close handler. */
