@@ -98,6 +98,14 @@ final class BenchSocket implements ClientSocket {
     return onContext(() -> send(joinRefs.get(topic), ref(), topic, event, payloadJson));
   }
 
+  /** Tracks this client's presence on {@code topic} (joined with presence enabled); fails unless the reply is ok. */
+  Future<Void> track(String topic) {
+    return requestJson(topic, "presence",
+        "{\"type\":\"presence\",\"event\":\"track\",\"payload\":{\"status\":\"active\"}}")
+        .compose(r -> "ok".equals(r.getString("status")) ? Future.<Void>succeededFuture()
+            : Future.failedFuture("track on " + topic + " refused: " + BenchKit.reason(r)));
+  }
+
   @Override
   public Future<Void> close() {
     return onContext(() -> ws.close()).recover(e -> Future.succeededFuture());
@@ -138,19 +146,11 @@ final class BenchSocket implements ClientSocket {
     if (p != null) p.complete(frame.getJsonObject(4));
   }
 
-  private static final byte[] REPLY = "\"phx_reply\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] REPLY = OpMarker.ascii("\"phx_reply\"");
 
-  /** True when the frame's event (after the third comma: refs and topics hold none) is {@code "phx_reply"}. */
+  /** True when the frame's event is {@code "phx_reply"}: compared in place, nothing decoded. */
   private static boolean isReply(Buffer data) {
-    int commas = 0, i = 0, n = Math.min(data.length(), 512);
-    while (i < n && commas < 3) {
-      if (data.getByte(i++) == ',') commas++;
-    }
-    if (commas < 3 || i + REPLY.length > data.length()) return false;
-    for (int j = 0; j < REPLY.length; j++) {
-      if (data.getByte(i + j) != REPLY[j]) return false;
-    }
-    return true;
+    return OpMarker.at(data, REPLY, OpMarker.eventStart(data));
   }
 
   private void onClosed() {

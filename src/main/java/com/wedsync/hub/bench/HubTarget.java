@@ -90,8 +90,7 @@ final class HubTarget implements LoadTarget {
 
     @Override
     public Future<Void> track(int channel) {
-      return ok(socket.requestJson(topic(channel), "presence",
-          "{\"type\":\"presence\",\"event\":\"track\",\"payload\":{\"status\":\"active\"}}"));
+      return socket.track(topic(channel));
     }
 
     private Future<Void> ok(Future<JsonObject> reply) {

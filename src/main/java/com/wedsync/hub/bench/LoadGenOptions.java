@@ -85,7 +85,6 @@ final class LoadGenOptions {
   List<Integer> rates = DEFAULT_RATES;
   int stepSeconds = 10;
   int warmupSeconds = 5;
-  private boolean warmupGiven;
   int p99LimitMs = 50;
   int joinSeconds = 5;
   int timeoutSeconds = 60;
@@ -128,10 +127,7 @@ final class LoadGenOptions {
         case "--channels" -> o.channels = number(a, v, 1);
         case "--rates" -> o.rates = rates(v);
         case "--step-seconds" -> o.stepSeconds = number(a, v, 1);
-        case "--warmup-seconds" -> {
-          o.warmupSeconds = number(a, v, 0);
-          o.warmupGiven = true;
-        }
+        case "--warmup-seconds" -> o.warmupSeconds = number(a, v, 0);
         case "--p99-limit-ms" -> o.p99LimitMs = number(a, v, 1);
         case "--join-seconds" -> o.joinSeconds = number(a, v, 0);
         case "--timeout-seconds" -> o.timeoutSeconds = number(a, v, 1);
@@ -163,10 +159,12 @@ final class LoadGenOptions {
     o.clients = clients != null ? clients : switch (o.workload) {
       case "p1" -> 10_000;
       case "p2" -> 15_000;
-      case "wedding" -> o.weddings * (2 + o.suppliers * o.team);
+      case "wedding" -> o.wedding().clients();
       default -> 2_000;
     };
-    if (o.workload.equals("wedding") && !o.warmupGiven) o.warmupSeconds = 30; // a fresh hub compiles for ~30 s
+    if (o.workload.equals("wedding") && !given.contains("--warmup-seconds")) {
+      o.warmupSeconds = 30; // a fresh hub compiles for about half a minute
+    }
     if (o.workload.equals("wedding") && o.suppliers + 3 > 50) {
       throw new BadOption("--suppliers (" + o.suppliers + "): a partner joins every supplier's form plus three "
           + "channels, and the hub allows 50 channels per connection");
@@ -175,6 +173,12 @@ final class LoadGenOptions {
       throw new BadOption("--clients (" + o.clients + ") must be a multiple of --channels (" + o.channels + ")");
     }
     return o;
+  }
+
+  /** The wedding workload these options describe. */
+  WeddingWorkload.Settings wedding() {
+    return new WeddingWorkload.Settings(weddings, suppliers, team, intervalMs, seconds, warmupSeconds, noteEvery,
+        clientLoops);
   }
 
   /** Sockets the generator holds at once (per target: the hub's are closed before the peer's open). */
