@@ -23,6 +23,11 @@ final class Fixtures implements AutoCloseable {
   static final UUID WEDDING = UUID.fromString("44444444-0000-0000-0000-000000000001");
   static final int FIELDS_PER_FORM = 10;
 
+  private static final String USER_INSERT = "insert into users (id, email, name) values (?, ?, ?)";
+  private static final String MEMBER_INSERT =
+      "insert into team_members (supplier_id, user_id, role) values (?, ?, 'member')";
+  private static final String FORM_INSERT =
+      "insert into forms (id, supplier_id, wedding_id, title, status) values (?, ?, ?, ?, 'sent')";
   private static final String FIELD_INSERT = """
       insert into form_fields (form_id, key, label, type, required, validation, position, value, version)
       values (?, ?, ?, 'number', false, '{"min": 0, "max": 1000000}', ?, null, 0)""";
@@ -42,22 +47,17 @@ final class Fixtures implements AutoCloseable {
   List<UUID> users(String label, int count) throws SQLException {
     List<UUID> ids = new ArrayList<>(count);
     for (int i = 0; i < count; i++) ids.add(UUID.randomUUID());
-    db.setAutoCommit(false);
-    try (PreparedStatement u = db.prepareStatement("insert into users (id, email, name) values (?, ?, ?)");
-         PreparedStatement t = db.prepareStatement(
-             "insert into team_members (supplier_id, user_id, role) values (?, ?, 'member')")) {
-      for (int i = 0; i < count; i++) {
-        addUser(u, ids.get(i), label + "-" + i);
-        t.setObject(1, SUPPLIER);
-        t.setObject(2, ids.get(i));
-        t.addBatch();
+    inTransaction(() -> {
+      try (PreparedStatement u = db.prepareStatement(USER_INSERT);
+           PreparedStatement t = db.prepareStatement(MEMBER_INSERT)) {
+        for (int i = 0; i < count; i++) {
+          addUser(u, ids.get(i), label + "-" + i);
+          addMember(t, SUPPLIER, ids.get(i));
+        }
+        u.executeBatch();
+        t.executeBatch();
       }
-      u.executeBatch();
-      t.executeBatch();
-      db.commit();
-    } finally {
-      db.setAutoCommit(true);
-    }
+    });
     return ids;
   }
 
@@ -70,24 +70,16 @@ final class Fixtures implements AutoCloseable {
   List<UUID> forms(String label, int count, int fields) throws SQLException {
     List<UUID> ids = new ArrayList<>(count);
     for (int i = 0; i < count; i++) ids.add(UUID.randomUUID());
-    db.setAutoCommit(false);
-    try (PreparedStatement f = db.prepareStatement(
-             "insert into forms (id, supplier_id, wedding_id, title, status) values (?, ?, ?, ?, 'sent')");
-         PreparedStatement ff = db.prepareStatement(FIELD_INSERT)) {
-      for (int i = 0; i < count; i++) {
-        f.setObject(1, ids.get(i));
-        f.setObject(2, SUPPLIER);
-        f.setObject(3, WEDDING);
-        f.setString(4, "Bench " + label + " " + run + " #" + i);
-        f.addBatch();
-        addFields(ff, ids.get(i), fields);
+    inTransaction(() -> {
+      try (PreparedStatement f = db.prepareStatement(FORM_INSERT);
+           PreparedStatement ff = db.prepareStatement(FIELD_INSERT)) {
+        for (int i = 0; i < count; i++) {
+          addForm(f, ff, ids.get(i), SUPPLIER, WEDDING, "Bench " + label + " " + run + " #" + i, fields);
+        }
+        f.executeBatch();
+        ff.executeBatch();
       }
-      f.executeBatch();
-      ff.executeBatch();
-      db.commit();
-    } finally {
-      db.setAutoCommit(true);
-    }
+    });
     return ids;
   }
 
@@ -103,77 +95,100 @@ final class Fixtures implements AutoCloseable {
    */
   List<Wedding> weddings(int count, int suppliers, int team, int fields) throws SQLException {
     List<Wedding> out = new ArrayList<>(count);
-    db.setAutoCommit(false);
-    try (PreparedStatement user = db.prepareStatement("insert into users (id, email, name) values (?, ?, ?)");
-         PreparedStatement couple = db.prepareStatement("insert into couples (id, name) values (?, ?)");
-         PreparedStatement partner = db.prepareStatement(
-             "insert into couple_members (couple_id, user_id, role) values (?, ?, 'partner')");
-         PreparedStatement wedding = db.prepareStatement("""
-             insert into weddings (id, couple_id, wedding_date, venue_name, guest_count, partner1_name, partner2_name)
-             values (?, ?, date '2027-06-12', 'Bench Hall', 120, ?, ?)""");
-         PreparedStatement supplier = db.prepareStatement(
-             "insert into suppliers (id, name, business_type) values (?, ?, 'photographer')");
-         PreparedStatement member = db.prepareStatement(
-             "insert into team_members (supplier_id, user_id, role) values (?, ?, 'member')");
-         PreparedStatement link = db.prepareStatement(
-             "insert into wedding_suppliers (wedding_id, supplier_id) values (?, ?)");
-         PreparedStatement form = db.prepareStatement(
-             "insert into forms (id, supplier_id, wedding_id, title, status) values (?, ?, ?, ?, 'sent')");
-         PreparedStatement field = db.prepareStatement(FIELD_INSERT)) {
-      for (int w = 0; w < count; w++) {
-        UUID weddingId = UUID.randomUUID(), coupleId = UUID.randomUUID();
-        List<UUID> partners = List.of(UUID.randomUUID(), UUID.randomUUID());
-        couple.setObject(1, coupleId);
-        couple.setString(2, "Bench couple " + run + " #" + w);
-        couple.addBatch();
-        for (int p = 0; p < 2; p++) {
-          addUser(user, partners.get(p), "w" + w + "-partner" + p);
-          partner.setObject(1, coupleId);
-          partner.setObject(2, partners.get(p));
-          partner.addBatch();
-        }
-        wedding.setObject(1, weddingId);
-        wedding.setObject(2, coupleId);
-        wedding.setString(3, "Partner A" + w);
-        wedding.setString(4, "Partner B" + w);
-        wedding.addBatch();
-        List<Supplier> onWedding = new ArrayList<>();
-        for (int s = 0; s < suppliers; s++) {
-          UUID supplierId = UUID.randomUUID(), formId = UUID.randomUUID();
-          supplier.setObject(1, supplierId);
-          supplier.setString(2, "Bench supplier " + run + " #" + w + "." + s);
-          supplier.addBatch();
-          List<UUID> members = new ArrayList<>();
-          for (int m = 0; m < team; m++) {
-            UUID id = UUID.randomUUID();
-            members.add(id);
-            addUser(user, id, "w" + w + "-s" + s + "-m" + m);
-            member.setObject(1, supplierId);
-            member.setObject(2, id);
-            member.addBatch();
+    inTransaction(() -> {
+      try (PreparedStatement user = db.prepareStatement(USER_INSERT);
+           PreparedStatement couple = db.prepareStatement("insert into couples (id, name) values (?, ?)");
+           PreparedStatement partner = db.prepareStatement(
+               "insert into couple_members (couple_id, user_id, role) values (?, ?, 'partner')");
+           PreparedStatement wedding = db.prepareStatement("""
+               insert into weddings (id, couple_id, wedding_date, venue_name, guest_count, partner1_name, partner2_name)
+               values (?, ?, date '2027-06-12', 'Bench Hall', 120, ?, ?)""");
+           PreparedStatement supplier = db.prepareStatement(
+               "insert into suppliers (id, name, business_type) values (?, ?, 'photographer')");
+           PreparedStatement member = db.prepareStatement(MEMBER_INSERT);
+           PreparedStatement link = db.prepareStatement(
+               "insert into wedding_suppliers (wedding_id, supplier_id) values (?, ?)");
+           PreparedStatement form = db.prepareStatement(FORM_INSERT);
+           PreparedStatement field = db.prepareStatement(FIELD_INSERT)) {
+        for (int w = 0; w < count; w++) {
+          UUID weddingId = UUID.randomUUID(), coupleId = UUID.randomUUID();
+          List<UUID> partners = List.of(UUID.randomUUID(), UUID.randomUUID());
+          couple.setObject(1, coupleId);
+          couple.setString(2, "Bench couple " + run + " #" + w);
+          couple.addBatch();
+          for (int p = 0; p < 2; p++) {
+            addUser(user, partners.get(p), "w" + w + "-partner" + p);
+            partner.setObject(1, coupleId);
+            partner.setObject(2, partners.get(p));
+            partner.addBatch();
           }
-          link.setObject(1, weddingId);
-          link.setObject(2, supplierId);
-          link.addBatch();
-          form.setObject(1, formId);
-          form.setObject(2, supplierId);
-          form.setObject(3, weddingId);
-          form.setString(4, "Bench form " + run + " #" + w + "." + s);
-          form.addBatch();
-          addFields(field, formId, fields);
-          onWedding.add(new Supplier(supplierId, members, formId));
+          wedding.setObject(1, weddingId);
+          wedding.setObject(2, coupleId);
+          wedding.setString(3, "Partner A" + w);
+          wedding.setString(4, "Partner B" + w);
+          wedding.addBatch();
+          List<Supplier> onWedding = new ArrayList<>();
+          for (int s = 0; s < suppliers; s++) {
+            UUID supplierId = UUID.randomUUID(), formId = UUID.randomUUID();
+            supplier.setObject(1, supplierId);
+            supplier.setString(2, "Bench supplier " + run + " #" + w + "." + s);
+            supplier.addBatch();
+            List<UUID> members = new ArrayList<>();
+            for (int m = 0; m < team; m++) {
+              UUID id = UUID.randomUUID();
+              members.add(id);
+              addUser(user, id, "w" + w + "-s" + s + "-m" + m);
+              addMember(member, supplierId, id);
+            }
+            link.setObject(1, weddingId);
+            link.setObject(2, supplierId);
+            link.addBatch();
+            addForm(form, field, formId, supplierId, weddingId, "Bench form " + run + " #" + w + "." + s, fields);
+            onWedding.add(new Supplier(supplierId, members, formId));
+          }
+          out.add(new Wedding(weddingId, coupleId, partners, onWedding));
         }
-        out.add(new Wedding(weddingId, coupleId, partners, onWedding));
+        // Parents before children: the batches run in the order of the foreign keys.
+        for (PreparedStatement batch : List.of(user, couple, partner, wedding, supplier, member, link, form, field)) {
+          batch.executeBatch();
+        }
       }
-      // Parents before children: the batches run in the order of the foreign keys.
-      for (PreparedStatement batch : List.of(user, couple, partner, wedding, supplier, member, link, form, field)) {
-        batch.executeBatch();
-      }
+    });
+    return out;
+  }
+
+  /** Work on {@link #db} that commits as a whole or not at all. */
+  private interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  private void inTransaction(SqlWork work) throws SQLException {
+    db.setAutoCommit(false);
+    try {
+      work.run();
       db.commit();
+    } catch (SQLException | RuntimeException e) {
+      db.rollback();
+      throw e;
     } finally {
       db.setAutoCommit(true);
     }
-    return out;
+  }
+
+  private static void addMember(PreparedStatement member, UUID supplier, UUID user) throws SQLException {
+    member.setObject(1, supplier);
+    member.setObject(2, user);
+    member.addBatch();
+  }
+
+  private static void addForm(PreparedStatement form, PreparedStatement field, UUID id, UUID supplier, UUID wedding,
+                              String title, int fields) throws SQLException {
+    form.setObject(1, id);
+    form.setObject(2, supplier);
+    form.setObject(3, wedding);
+    form.setString(4, title);
+    form.addBatch();
+    addFields(field, id, fields);
   }
 
   private void addUser(PreparedStatement user, UUID id, String label) throws SQLException {
