@@ -33,19 +33,23 @@ public final class WsClient implements AutoCloseable {
 
   private WsClient(WebSocket ws) {
     this.ws = ws;
-    ws.textMessageHandler(t -> {
-      Object f = t.startsWith("[") ? new JsonArray(t) : new JsonObject(t);
-      all.add(f);
-      inbox.add(f);
-    });
-    ws.binaryMessageHandler(b -> {
-      all.add(b);
-      inbox.add(b);
-    });
+    ws.textMessageHandler(t -> received(t.startsWith("[") ? new JsonArray(t) : new JsonObject(t)));
+    ws.binaryMessageHandler(this::received);
     ws.closeHandler(v -> {
       closeStatus = ws.closeStatusCode();
       closeReason = ws.closeReason();
     });
+  }
+
+  /**
+   * Both lists change under one lock: a waiter scanning {@code all} could otherwise take a frame that is not in the
+   * inbox yet, which the next waiter would then poll a second time (a frame seen twice, out of order).
+   */
+  private void received(Object frame) {
+    synchronized (all) {
+      all.add(frame);
+      inbox.add(frame);
+    }
   }
 
   public static WsClient connect(Vertx vertx, String url) {
@@ -136,8 +140,10 @@ public final class WsClient implements AutoCloseable {
   }
 
   private JsonArray consume(JsonArray a) {
-    all.remove(a);
-    inbox.remove(a);
+    synchronized (all) {
+      all.remove(a);
+      inbox.remove(a);
+    }
     return a;
   }
 
@@ -148,14 +154,23 @@ public final class WsClient implements AutoCloseable {
   public Buffer awaitBinary(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (all) {
-      for (Object o : all) if (o instanceof Buffer b) { all.remove(b); inbox.remove(b); return b; }
+      for (Object o : all) {
+        if (o instanceof Buffer b) {
+          all.remove(b);
+          inbox.remove(b);
+          return b;
+        }
+      }
     }
     try {
       while (true) {
         long left = deadline - System.nanoTime();
         if (left <= 0) throw new AssertionError("no binary frame within " + timeout);
         Object o = inbox.poll(left, TimeUnit.NANOSECONDS);
-        if (o instanceof Buffer b) { all.remove(b); return b; }
+        if (o instanceof Buffer b) {
+          synchronized (all) { all.remove(b); }
+          return b;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
