@@ -86,6 +86,12 @@ start_hub() {
     "HUB_DATABASE_EMBEDDED_PORT=${HUB_PG[$name]}"
     "HUB_LOG_FORMAT=text"
     "HUB_LOG_LEVEL=WARN"
+    "HUB_FORMS_SPILL_DIR=$WORK/$name/spill"
+    # The load generator is thousands of clients on a few loopback addresses: lift the per-address and per-user
+    # connection limits, which guard a real deployment against one client, not a benchmark.
+    "HUB_SOCKET_MAX_CONNECTIONS_PER_IP=10000000"
+    "HUB_SOCKET_CONNECT_RATE_PER_IP=1000000" "HUB_SOCKET_CONNECT_BURST_PER_IP=1000000"
+    "HUB_SOCKET_CONNECT_RATE_PER_USER=1000000" "HUB_SOCKET_CONNECT_BURST_PER_USER=1000000"
     "$@"
   )
   echo "hub for $name: java ${BENCH_HUB_JAVA_OPTS:-} -jar target/hub.jar (a copy)," \

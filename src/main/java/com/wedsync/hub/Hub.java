@@ -14,6 +14,9 @@ import com.wedsync.hub.form.RedisFieldStore;
 import com.wedsync.hub.form.RedisLockStore;
 import com.wedsync.hub.form.RedisSaveBuffer;
 import com.wedsync.hub.form.RevisionWriter;
+import com.wedsync.hub.form.DeadLetters;
+import com.wedsync.hub.form.SaveSpill;
+import com.wedsync.hub.form.SplittingWriter;
 import com.wedsync.hub.presence.PresenceStore;
 import com.wedsync.hub.presence.RedisPresenceStore;
 import com.wedsync.hub.channel.AccessWatcher;
@@ -61,7 +64,7 @@ import com.wedsync.hub.presence.LocalPresenceStore;
 import com.wedsync.hub.presence.PresenceTracker;
 import com.wedsync.hub.socket.SocketServices;
 import com.wedsync.hub.socket.SocketVerticle;
-import com.wedsync.hub.socket.UserLimits;
+import com.wedsync.hub.socket.ClientLimits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -161,6 +164,9 @@ public final class Hub {
     HubMetrics metrics = new HubMetrics();
     var forms = cfg.forms();
     FormRepository formRepository = new FormRepository(pool);
+    // Saves never let one refused row hold the others back: it is parked as a dead letter (issue 11).
+    SplittingWriter saveWriter = new SplittingWriter(new RevisionWriter(pool), new DeadLetters(pool, cfg.nodeId()));
+    SaveSpill spill = new SaveSpill(vertx, forms.spillDir());
 
     // Shared state behind its ports: in-process adapters for one node, Redis adapters for a cluster.
     LocalBus localBus = new LocalBus(vertx);
@@ -185,7 +191,7 @@ public final class Hub {
       presenceStore = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
       lockStore = new RedisLockStore(redis);
       fieldStore = new RedisFieldStore(redis, formRepository, forms.textOpsKept(), redisHistory);
-      saves = new RedisSaveBuffer(vertx, redis, new RevisionWriter(pool), publisher, metrics, cfg.nodeId(),
+      saves = new RedisSaveBuffer(vertx, redis, saveWriter, publisher, metrics, cfg.nodeId(),
           forms.saveIntervalMs(), forms.saveRetryMaxMs());
     } else {
       bus = localBus;
@@ -196,7 +202,8 @@ public final class Hub {
       presenceStore = new LocalPresenceStore();
       lockStore = new LocalLockStore();
       fieldStore = new LocalFieldStore(formRepository, forms.textOpsKept(), publisher);
-      saves = new LocalSaveBuffer(vertx, pool, publisher, metrics, forms.saveIntervalMs(), forms.saveRetryMaxMs());
+      saves = new LocalSaveBuffer(vertx, saveWriter, spill, publisher, metrics, forms.saveIntervalMs(),
+          forms.saveRetryMaxMs());
     }
     PresenceTracker presence = new PresenceTracker(presenceStore, bus, cfg.nodeId());
 
@@ -242,24 +249,34 @@ public final class Hub {
     RedisConnections redisConnections = redis;
     NodeLiveness liveness = redis == null ? null
         : new NodeLiveness(redis, cfg.nodeId(), cfg.cluster().nodeTtlMs(), presence::removeNode);
-    Future<Void> shared = redis == null ? Future.succeededFuture() : redis.start().onSuccess(v -> {
+    // What the last run could not save is written before anyone can load a form.
+    Future<Void> shared = (redis == null ? spill.replay(saveWriter).<Void>mapEmpty() : redis.start().onSuccess(v -> {
       ((RedisPresenceStore) presenceStore).start(vertx);
       liveness.start(vertx);
-    });
+    }));
 
     return shared.compose(v -> TokenVerifier.create(vertx, cfg.auth())).compose(tokens -> {
       saves.start();
       locks.start(vertx);
       outbox.start(vertx);
+      ClientLimits limits = new ClientLimits(cfg.socket());
+      vertx.setPeriodic(5000, id -> limits.sweep());
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
-          new UserLimits(cfg.socket()), metrics, history);
-      HttpAuth httpAuth = new HttpAuth(tokens, principals);
-      HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics)
+          limits, metrics, history);
+      HttpAuth httpAuth = new HttpAuth(tokens, principals, limits);
+      HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics,
+          cfg.socket().requestTimeoutMs())
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)
           .with(new NotificationRoutes(httpAuth, bell,
               new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
           .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
+      SaveBuffer saveBuffer = saves;
+      api.readyWhen("saves", () -> {
+        long age = saveBuffer.oldestPendingAgeMs();
+        return age <= forms.saveBacklogReadyMs() ? Future.succeededFuture()
+            : Future.failedFuture("oldest unsaved change is " + age / 1000 + " s old: saves are not draining");
+      });
       return pgListener.start()
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
@@ -302,8 +319,8 @@ public final class Hub {
     // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence and
     // locks; then every accepted change still in the save buffer is written before the pool closes.
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ar -> saves.drain(20_000).onFailure(e -> log.error("unsaved changes lost at shutdown: {}",
-            e.getMessage())))
+        .transform(ar -> saves.drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes could not be saved nor "
+            + "spilled at shutdown: {}", e.getMessage())))
         .transform(ar -> outbox.stop())
         .transform(ar -> liveness == null ? Future.succeededFuture() : liveness.stop(vertx))
         .transform(ar -> redis == null ? Future.succeededFuture() : redis.close())

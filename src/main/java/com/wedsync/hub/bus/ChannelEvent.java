@@ -22,9 +22,11 @@ public record ChannelEvent(String topic, String event, JsonObject payload, Buffe
     return new ChannelEvent(topic, event, payload, null, sender, new WireCache());
   }
 
-  public static ChannelEvent binaryBroadcast(String topic, String userEvent, Buffer data, String sender) {
-    return new ChannelEvent(topic, "broadcast", new JsonObject().put("type", "broadcast").put("event", userEvent),
-        data, sender, new WireCache());
+  /** @param meta what the server says about the broadcast (its sender), carried in kind 4's metadata */
+  public static ChannelEvent binaryBroadcast(String topic, String userEvent, Buffer data, JsonObject meta,
+                                             String sender) {
+    return new ChannelEvent(topic, "broadcast", new JsonObject().put("type", "broadcast").put("event", userEvent)
+        .put("meta", meta), data, sender, new WireCache());
   }
 
   public boolean isBinary() {

@@ -26,12 +26,26 @@ public record HubConfig(
   public record Database(DatabaseMode mode, Path dataDir, int embeddedPort, String url, String user, String password,
                          int poolSize) {}
 
+  /**
+   * @param issuer                  when set, a token's {@code iss} must equal it
+   * @param audience                when set, a token's {@code aud} (a string or a list) must include it
+   * @param maxTokenLifetimeSeconds a token living longer ({@code exp} − {@code iat}, or − now) is refused
+   */
   public record Auth(String hs256Secret, String rs256PublicKeyPem, String jwksUrl, List<String> anonKeys,
-                     int leewaySeconds) {}
+                     int leewaySeconds, String issuer, String audience, int maxTokenLifetimeSeconds) {}
 
+  /**
+   * @param maxConnectionsPerIp open TCP connections (HTTP and WebSocket) from one address
+   * @param connectRatePerIp    new WebSockets per second from one address (token bucket with {@code connectBurstPerIp})
+   * @param connectRatePerUser  new WebSockets per second for one user (token bucket with {@code connectBurstPerUser})
+   * @param requestTimeoutMs    a connection must send a complete request (or upgrade) this soon after it opens, and
+   *                            a kept-alive HTTP connection its next one; a request must be answered this soon
+   */
   public record Socket(int maxChannelsPerConnection, int maxConnectionsPerUser, int maxFrameBytes,
                        int outboundQueueBytes, int idleTimeoutMs, int pingIntervalMs, List<String> allowedOrigins,
-                       int ratePerSecond, int rateBurst) {}
+                       int ratePerSecond, int rateBurst, int maxConnectionsPerIp, int connectRatePerIp,
+                       int connectBurstPerIp, int connectRatePerUser, int connectBurstPerUser,
+                       int requestTimeoutMs) {}
 
   public record Presence(int diffIntervalMs) {}
 
@@ -42,7 +56,13 @@ public record HubConfig(
    * @param typingThrottleMs at most one typing signal per user and field in this interval
    * @param textOpsKept      text ops kept per field for transforming late ops; older bases get a conflict
    */
-  public record Forms(int lockLeaseMs, int saveIntervalMs, int saveRetryMaxMs, int typingThrottleMs, int textOpsKept) {}
+  /**
+   * @param saveBacklogReadyMs {@code /ready} answers 503 when an accepted change has waited this long to be saved
+   * @param spillDir           where one node keeps changes it could not save before stopping (written at next start)
+   * @param drainMs            how long a graceful shutdown keeps trying to save before it spills
+   */
+  public record Forms(int lockLeaseMs, int saveIntervalMs, int saveRetryMaxMs, int typingThrottleMs, int textOpsKept,
+                      int saveBacklogReadyMs, Path spillDir, int drainMs) {}
 
   public record Log(String format, String level) {}
 
@@ -137,7 +157,9 @@ public record HubConfig(
     if (!secret.isEmpty() && secret.length() < 32) {
       throw new ConfigException("auth.hs256Secret", "must be at least 32 characters for HS256");
     }
-    Auth auth = new Auth(secret, pem, jwks, c.list("auth.anonKeys"), c.integer("auth.leewaySeconds", 0, 300));
+    Auth auth = new Auth(secret, pem, jwks, c.list("auth.anonKeys"), c.integer("auth.leewaySeconds", 0, 300),
+        c.string("auth.issuer"), c.string("auth.audience"),
+        c.integer("auth.maxTokenLifetimeSeconds", 60, 366 * 86_400));
 
     Socket socket = new Socket(
         c.integer("socket.maxChannelsPerConnection", 1, 10_000),
@@ -148,12 +170,20 @@ public record HubConfig(
         c.integer("socket.pingIntervalMs", 500, 3_600_000),
         c.list("socket.allowedOrigins"),
         c.integer("socket.ratePerSecond", 1, 1_000_000),
-        c.integer("socket.rateBurst", 1, 1_000_000));
+        c.integer("socket.rateBurst", 1, 1_000_000),
+        c.integer("socket.maxConnectionsPerIp", 1, 10_000_000),
+        c.integer("socket.connectRatePerIp", 1, 1_000_000),
+        c.integer("socket.connectBurstPerIp", 1, 1_000_000),
+        c.integer("socket.connectRatePerUser", 1, 1_000_000),
+        c.integer("socket.connectBurstPerUser", 1, 1_000_000),
+        c.integer("socket.requestTimeoutMs", 100, 3_600_000));
 
     Presence presence = new Presence(c.integer("presence.diffIntervalMs", 1, 10_000));
     Forms forms = new Forms(c.integer("forms.lockLeaseMs", 1000, 3_600_000),
         c.integer("forms.saveIntervalMs", 10, 600_000), c.integer("forms.saveRetryMaxMs", 100, 3_600_000),
-        c.integer("forms.typingThrottleMs", 0, 60_000), c.integer("forms.textOpsKept", 10, 1_000_000));
+        c.integer("forms.typingThrottleMs", 0, 60_000), c.integer("forms.textOpsKept", 10, 1_000_000),
+        c.integer("forms.saveBacklogReadyMs", 1000, 86_400_000), Path.of(c.string("forms.spillDir")),
+        c.integer("forms.drainMs", 0, 600_000));
     boolean clustered = switch (c.string("cluster.mode").toLowerCase()) {
       case "embedded" -> false;
       case "cluster" -> true;

@@ -66,9 +66,14 @@ public final class CoreCascade {
     this.events = events;
   }
 
+  /** Whether a core fact is a whole number (so is every field bound to it). */
+  static boolean isWhole(String core) {
+    return "guest_count".equals(core);
+  }
+
   private static FieldDefinition definition(String core) {
-    JsonObject rules = core.equals("guest_count") ? new JsonObject().put("min", 0).put("max", 100_000)
-        .put("integer", true) : new JsonObject();
+    JsonObject rules = isWhole(core) ? new JsonObject().put("min", 0).put("max", 100_000).put("integer", true)
+        : new JsonObject();
     return new FieldDefinition(core, core, CORE.get(core), false, null, rules, core);
   }
 

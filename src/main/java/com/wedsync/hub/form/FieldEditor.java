@@ -420,13 +420,18 @@ public final class FieldEditor {
   }
 
   private static void checkWritable(Editor who, FormInfo info, FieldState field) {
-    if (!who.access().canWrite()) throw ChannelError.forbidden("viewers cannot change fields");
+    checkMayEdit(who, field);
     if (!EDITABLE.contains(info.status())) {
       throw ChannelError.forbidden("the form is " + info.status() + "; it cannot be edited now");
     }
     if (info.status().equals("draft") && who.isCouple()) {
       throw ChannelError.forbidden("the form has not been sent to the couple yet");
     }
+  }
+
+  /** Whether this person may edit this field at all: not a viewer, and on the side the field is filled in by. */
+  static void checkMayEdit(Editor who, FieldState field) {
+    if (!who.access().canWrite()) throw ChannelError.forbidden("viewers cannot change fields");
     String editableBy = field.definition().validation().getString("editableBy");
     if (editableBy != null && !editableBy.equals(who.access().side())) {
       throw ChannelError.forbidden(field.key() + " is filled in by the " + editableBy);

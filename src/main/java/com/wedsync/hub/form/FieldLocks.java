@@ -136,6 +136,16 @@ public final class FieldLocks {
   /** "X is typing": ephemeral, throttled per user and field, and it keeps the typist's lease alive. */
   public Future<JsonObject> typing(Editor who, UUID formId, JsonObject json) {
     String key = new Payload(json).field();
+    // Only someone who may edit the field can be typing in it: a signal about any other field is a forgery.
+    return fields.shape(formId).compose(form -> {
+      FieldState field = form.field(key).orElseThrow(() -> new ChannelError("not_found", "no field '" + key + "'",
+          new JsonObject().put("field", key)));
+      FieldEditor.checkMayEdit(who, field);
+      return typed(who, formId, key);
+    });
+  }
+
+  private Future<JsonObject> typed(Editor who, UUID formId, String key) {
     long now = System.currentTimeMillis();
     String k = formId + "/" + key + "/" + who.userId();
     Long last = lastTyping.get(k);

@@ -287,7 +287,9 @@ public final class FieldRules {
           : "a number between " + normalize(min) + " and " + normalize(max);
       throw invalid(def, "must be " + range + ", got " + normalized);
     }
-    if (Boolean.TRUE.equals(def.validation().getValue("integer")) && !(normalized instanceof Long)) {
+    // A field bound to a whole-number fact (guest count) is whole too: the wedding could not take 1.5 guests.
+    boolean whole = Boolean.TRUE.equals(def.validation().getValue("integer")) || CoreCascade.isWhole(def.coreField());
+    if (whole && !(normalized instanceof Long)) {
       throw invalid(def, "must be a whole number, got " + normalized);
     }
     if (step != null) {

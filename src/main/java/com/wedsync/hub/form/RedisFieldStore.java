@@ -157,7 +157,7 @@ public final class RedisFieldStore implements FieldStore {
       List<String> args = new ArrayList<>(List.of(change.key(), String.valueOf(expectedVersion), encode(next),
           String.valueOf(change.version()), textOp == null ? "" : textOp.toJson().encode(),
           String.valueOf(textOpsKept), replyField, reply.encode(), String.valueOf(REPLIES_TTL_MS),
-          history.publishCommand(), RedisBus.channel(topic), message, RedisSaveBuffer.encode(change)));
+          history.publishCommand(), RedisBus.channel(topic), message, FieldChangeCodec.encode(change)));
       args.addAll(history.appendArgs());
       return COMMIT.runAfter(redis, listed, keys, args)
           .map(r -> switch (r.get(0).toInteger()) {

@@ -28,14 +28,17 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private static final int MAX_PER_FLUSH = 2000;
 
   private final RedisConnections redis;
-  private final RevisionWriter writer;
   private final String nodeId;
+  /**
+   * Per form this node could not write in its last pass, when its oldest pending change was accepted: the backlog
+   * this node sees (another node's failing forms are that node's to report).
+   */
+  private final Map<String, Instant> unwritten = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public RedisSaveBuffer(Vertx vertx, RedisConnections redis, RevisionWriter writer, Publisher publisher,
+  public RedisSaveBuffer(Vertx vertx, RedisConnections redis, SplittingWriter writer, Publisher publisher,
                          HubMetrics metrics, String nodeId, long intervalMs, long retryMaxMs) {
-    super(vertx, publisher, metrics, intervalMs, retryMaxMs);
+    super(vertx, writer, publisher, metrics, intervalMs, retryMaxMs);
     this.redis = redis;
-    this.writer = writer;
     this.nodeId = nodeId;
   }
 
@@ -45,23 +48,6 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
 
   private static String flushLease(String formId) {
     return "hub:form:{form:" + formId + "}:flushing";
-  }
-
-  static String encode(FieldChange c) {
-    return new JsonObject().put("form", c.formId().toString()).put("fid", c.fieldId().toString()).put("key", c.key())
-        .put("v", c.version()).put("value", c.value()).put("prev", c.previousValue()).put("kind", c.kind())
-        .put("ops", c.ops()).put("op", c.opId()).put("src", c.source())
-        .put("by", c.byUser() == null ? null : c.byUser().toString()).put("name", c.byName())
-        .put("at", c.at().toString()).encode();
-  }
-
-  static FieldChange decode(String raw) {
-    JsonObject j = new JsonObject(raw);
-    String by = j.getString("by");
-    return new FieldChange(UUID.fromString(j.getString("form")), UUID.fromString(j.getString("fid")),
-        j.getString("key"), j.getLong("v"), j.getValue("value"), j.getValue("prev"), j.getString("kind"),
-        j.getJsonArray("ops"), j.getString("op"), j.getString("src"), by == null ? null : UUID.fromString(by),
-        j.getString("name"), Instant.parse(j.getString("at")));
   }
 
   /** Nothing to do: the field store's commit listed the form and queued the change, atomically with the commit. */
@@ -95,7 +81,22 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
 
   @Override
   protected int pendingFields() {
-    return 0; // lives in Redis, shared by every node
+    return unwritten.size(); // the rest lives in Redis, shared by every node
+  }
+
+  @Override
+  protected Instant oldestPending() {
+    Instant oldest = null;
+    for (Instant at : unwritten.values()) if (oldest == null || at.isBefore(oldest)) oldest = at;
+    return oldest;
+  }
+
+  /** Nothing is lost by stopping: the pending lists stay in Redis, and the other nodes (or the next start) write them. */
+  @Override
+  protected Future<Void> abandon(Throwable why) {
+    org.slf4j.LoggerFactory.getLogger(RedisSaveBuffer.class).warn("stopping with changes not yet in PostgreSQL ({}); "
+        + "they stay in Redis for the other nodes", why.getMessage());
+    return Future.succeededFuture();
   }
 
   @Override
@@ -105,16 +106,22 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
     return sweep().recover(e -> Future.succeededFuture()).compose(v -> flushAll());
   }
 
+  /** Every pending form in turn; one form that cannot be written does not keep the others from saving. */
   private Future<Void> flushAll() {
     return redis.send(Request.cmd(Command.SMEMBERS).arg(PENDING_FORMS)).compose(forms -> {
+      Throwable[] firstFailure = {null};
       Future<Void> chain = Future.succeededFuture();
       if (forms != null) {
         for (Response f : forms) {
           String formId = f.toString();
-          chain = chain.compose(v -> flushForm(formId));
+          chain = chain.compose(v -> flushForm(formId).recover(e -> {
+            if (firstFailure[0] == null) firstFailure[0] = e;
+            return Future.succeededFuture();
+          }));
         }
       }
-      return chain;
+      return chain.compose(v -> firstFailure[0] == null ? Future.<Void>succeededFuture()
+          : Future.failedFuture(firstFailure[0]));
     }).onFailure(this::failed);
   }
 
@@ -135,20 +142,28 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private Future<Void> writeForm(UUID form) {
     String key = pendingKey(form);
     return redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(MAX_PER_FLUSH - 1)).compose(items -> {
-      if (items == null || items.size() == 0) return forget(form);
+      if (items == null || items.size() == 0) {
+        unwritten.remove(form.toString());
+        return forget(form);
+      }
       Map<String, List<FieldChange>> byField = new LinkedHashMap<>();
       for (Response item : items) {
-        FieldChange c = decode(item.toString());
+        FieldChange c = FieldChangeCodec.decode(item.toString());
         byField.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
       }
       byField.values().forEach(list -> list.sort((a, b) -> Long.compare(a.version(), b.version())));
       int n = items.size();
       long started = System.nanoTime();
+      Instant oldest = byField.values().stream().map(l -> l.get(0).at()).min(Instant::compareTo).orElse(null);
       return writer.write(byField.values())
-          .compose(v -> redis.send(Request.cmd(Command.LTRIM).arg(key).arg(n).arg(-1)))
-          .map(v -> {
-            written(byField.values(), started);
-            return null;
+          .compose(parked -> redis.send(Request.cmd(Command.LTRIM).arg(key).arg(n).arg(-1)).map(parked))
+          .map(parked -> {
+            unwritten.remove(form.toString());
+            written(byField.values(), parked, started);
+            return (Void) null;
+          })
+          .onFailure(e -> {
+            if (oldest != null) unwritten.putIfAbsent(form.toString(), oldest);
           })
           .compose(v -> n >= MAX_PER_FLUSH ? writeForm(form) : forget(form));
     });

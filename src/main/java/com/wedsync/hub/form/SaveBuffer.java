@@ -10,8 +10,14 @@ import io.vertx.core.Future;
  */
 public interface SaveBuffer {
 
-  /** What the buffer has done, for tests, benchmarks and /metrics. */
-  record Stats(long batches, long rowsWritten, long revisionsWritten, long failures, int pendingFields) {}
+  /**
+   * What the buffer has done, for tests, benchmarks and /metrics.
+   *
+   * @param deadLetters      changes PostgreSQL refused and that were parked instead of written
+   * @param oldestPendingMs  age of the oldest accepted change not written yet (0: none)
+   */
+  record Stats(long batches, long rowsWritten, long revisionsWritten, long failures, int pendingFields,
+               long deadLetters, long oldestPendingMs) {}
 
   void start();
 
@@ -23,6 +29,15 @@ public interface SaveBuffer {
   /** Writes everything pending now. Fails when PostgreSQL refused the batch. */
   Future<Void> flush();
 
-  /** Graceful shutdown: stop the timer and write everything, retrying for up to {@code withinMs}. */
+  /**
+   * Age of the oldest accepted change this node knows is not in PostgreSQL yet (0 when none): a backlog that keeps
+   * growing means saves are not draining, which {@code /ready} and the metrics report.
+   */
+  long oldestPendingAgeMs();
+
+  /**
+   * Graceful shutdown: stop the timer and write everything, retrying for up to {@code withinMs}; what still cannot
+   * be written is kept where the next start (or another node) will write it. Fails only if that too failed.
+   */
   Future<Void> drain(long withinMs);
 }

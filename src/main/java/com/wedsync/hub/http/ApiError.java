@@ -24,6 +24,9 @@ public final class ApiError {
       r.forEach(entry -> {
         if (!entry.getKey().equals("reason") && !entry.getKey().equals("detail")) error.put(entry.getKey(), entry.getValue());
       });
+      if (r.getValue("retry_after_ms") instanceof Number wait) {
+        ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, (wait.longValue() + 999) / 1000)));
+      }
     } else if (e instanceof AuthFailure af) {
       status = 401;
       error = new JsonObject().put("code", af.reason()).put("message", af.getMessage());

@@ -5,6 +5,7 @@ import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
+import com.wedsync.hub.channel.ClientText;
 import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.presence.PresenceTracker;
@@ -42,8 +43,11 @@ public final class HttpApi {
   /** The OpenAPI contract: served, and checked before the handlers; parsed once, shared by every router. */
   private final OpenApiValidation openApi = new OpenApiValidation();
 
+  private final long requestTimeoutMs;
+
   public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence, Bus bus,
-                 HubMetrics metrics) {
+                 HubMetrics metrics, long requestTimeoutMs) {
+    this.requestTimeoutMs = requestTimeoutMs;
     this.nodeId = nodeId;
     this.db = db;
     this.auth = auth;
@@ -71,8 +75,13 @@ public final class HttpApi {
     r.get("/ready").handler(this::ready);
     r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.registry().scrape()));
+    // A request whose body trickles in, or whose handler never finishes, is answered 503 and its connection freed.
+    r.route("/api/*").handler(io.vertx.ext.web.handler.TimeoutHandler.create(requestTimeoutMs));
+    r.route("/realtime/v1/api/*").handler(io.vertx.ext.web.handler.TimeoutHandler.create(requestTimeoutMs));
     r.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
     r.route("/realtime/v1/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+    r.route("/api/*").handler(HttpApi::storableInput);
+    r.route("/realtime/v1/api/*").handler(HttpApi::storableInput);
     openApi.install(r, vertx);
     r.get("/api/v1/me").handler(this::me);
     r.get("/api/v1/channels/:topic/presence").handler(this::presenceSnapshot);
@@ -83,11 +92,51 @@ public final class HttpApi {
     r.route().failureHandler(ctx -> {
       if (ctx.statusCode() == 413) {
         ApiError.send(ctx, new ChannelError("payload_too_large", "request body over " + MAX_BODY + " bytes"));
+      } else if (ctx.statusCode() == 503 && ctx.failure() == null) {
+        ApiError.send(ctx, new ChannelError("unavailable", "the request was not complete within "
+            + requestTimeoutMs + " ms"));
       } else {
         ApiError.send(ctx, ctx.failure() == null ? new ChannelError("invalid", "bad request") : ctx.failure());
       }
     });
     return r;
+  }
+
+  /**
+   * Every string of a request — path, query parameters, and each key and value of a JSON body — passes
+   * {@link ClientText} before a route sees it, as frames on the socket do.
+   */
+  private static void storableInput(RoutingContext ctx) {
+    try {
+      String path;
+      try {
+        path = java.net.URLDecoder.decode(ctx.request().path(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ChannelError.invalid("path", "the path has a malformed %-escape");
+      }
+      ClientText.check("path", path);
+      for (var param : ctx.queryParams()) {
+        ClientText.check(param.getKey(), param.getKey());
+        ClientText.check(param.getKey(), param.getValue());
+      }
+      var body = ctx.body();
+      if (body != null && body.length() > 0) {
+        Object json;
+        try {
+          json = io.vertx.core.json.Json.decodeValue(body.buffer());
+        } catch (io.vertx.core.json.DecodeException notJson) {
+          json = null; // the route (or the contract) answers a body that is not JSON
+        }
+        ClientText.checkJson("", json);
+      }
+    } catch (ChannelError e) {
+      ApiError.send(ctx, e);
+      return;
+    } catch (IllegalArgumentException e) { // a query string Vert.x cannot decode
+      ApiError.send(ctx, ChannelError.invalid("query", "the query string is malformed: " + e.getMessage()));
+      return;
+    }
+    ctx.next();
   }
 
   private void ready(RoutingContext ctx) {
@@ -210,15 +259,19 @@ public final class HttpApi {
           new JsonObject().put("type", "broadcast").put("event", event).put("payload", payload)));
     }
     auth.claims(ctx).compose(claims -> {
-      if (claims.isService()) return Future.succeededFuture();
+      if (claims.isService()) {
+        return Future.succeededFuture(new JsonObject().put("user_id", (String) null).put("name", "service"));
+      }
       if (claims.subject() == null) {
         return Future.failedFuture(ChannelError.forbidden("this token may not publish"));
       }
       return auth.user(ctx).compose(p -> Future.all(topics.stream().map(t -> channels.authorize(p, t).map(a -> {
         if (!a.canWrite()) throw ChannelError.forbidden("no write access to " + t.name());
         return a;
-      })).toList())).mapEmpty();
-    }).onSuccess(v -> {
+      })).toList()).map(p.identity()));
+    }).onSuccess(sender -> {
+      // The sender is stamped by the server, as on the socket (PROTOCOL.md §3).
+      for (ChannelEvent e : events) e.payload().put("meta", new JsonObject().put("sender", sender));
       events.forEach(bus::publish);
       json(ctx, 202, new JsonObject().put("accepted", events.size()));
     }).onFailure(e -> ApiError.send(ctx, e));

@@ -29,6 +29,10 @@ public final class HubMetrics {
   private final Counter deliveriesQueued;
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
   private final Counter recovered;
+  private final Counter deadLetters;
+  /** Age of the oldest accepted change not yet in PostgreSQL, as the save buffer last saw it (0: none). */
+  private final AtomicLong saveBacklogAgeMs = new AtomicLong();
+  private final AtomicLong saveBacklogFields = new AtomicLong();
   private final Counter notRecovered;
 
   public HubMetrics() {
@@ -56,6 +60,13 @@ public final class HubMetrics {
     notRecovered = Counter.builder("hub_recoveries_total").tag("recovered", "false")
         .description("joins with since: missed events replayed (true) or the client told to reload (false)")
         .register(registry);
+    deadLetters = Counter.builder("hub_save_dead_letters_total")
+        .description("accepted changes PostgreSQL refused to store, parked in save_dead_letters").register(registry);
+    Gauge.builder("hub_save_backlog_oldest_seconds", saveBacklogAgeMs, v -> v.get() / 1000.0)
+        .description("age of the oldest accepted change not yet written to PostgreSQL (0 when none)")
+        .register(registry);
+    Gauge.builder("hub_save_backlog_fields", saveBacklogFields, AtomicLong::get)
+        .description("fields with accepted changes waiting to be written (this node's buffer)").register(registry);
     // jvm_memory_used_bytes{area="heap",id=…} and friends: the benchmarks derive retained heap per connection from it.
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
   }
@@ -83,6 +94,15 @@ public final class HubMetrics {
     saveRows.record(rows);
     saveRevisions.increment(revisions);
     saveLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void deadLetter() {
+    deadLetters.increment();
+  }
+
+  public void saveBacklog(long oldestAgeMs, long fields) {
+    saveBacklogAgeMs.set(oldestAgeMs);
+    saveBacklogFields.set(fields);
   }
 
   /** Lock outcomes: granted, denied, renewed, released, expired, broken, stale. */

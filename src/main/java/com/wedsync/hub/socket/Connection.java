@@ -67,6 +67,8 @@ final class Connection implements Subscriber {
   private boolean flushPending;
   /** Set once the client shows it is realtime-js (a kind-3 frame, or its join config): only it decodes kind 4. */
   private boolean speaksBinary;
+  /** The first user token's check while it is in flight: the socket's identity is being decided. */
+  private Future<Principal> identifying;
 
   Connection(String id, ServerWebSocket ws, Vsn vsn, SocketServices services, LocalChannels channels,
              FlushBatch flushes, String token, Claims claims, Principal principal) {
@@ -267,7 +269,9 @@ final class Connection implements Subscriber {
 
   /**
    * Resolves the principal for a token. The first user token fixes who this socket is; later tokens must name the
-   * same user (a socket is never handed over to someone else).
+   * same user (a socket is never handed over to someone else). Joins that arrive while the first token is still
+   * being checked wait for it, so two tokens racing on an anonymous socket cannot both win (and the connection slot is
+   * taken once, by the identity that won).
    */
   private Future<Principal> authenticate(String candidate) {
     if (candidate != null && candidate.equals(token) && principal != null) {
@@ -277,7 +281,10 @@ final class Connection implements Subscriber {
       }
       return Future.succeededFuture(principal);
     }
-    return services.tokens().verify(candidate).compose(c -> {
+    if (principal == null && identifying != null) {
+      return identifying.transform(ar -> authenticate(candidate));
+    }
+    Future<Principal> result = services.tokens().verify(candidate).compose(c -> {
       if (c.subject() == null) {
         return Future.failedFuture(new AuthFailure("unauthorized", "joining a channel needs a user's token"));
       }
@@ -285,11 +292,14 @@ final class Connection implements Subscriber {
         return Future.failedFuture(new AuthFailure("unauthorized", "token is for another user than this socket's"));
       }
       return services.principals().load(c).compose(p -> {
+        if (closed) return Future.failedFuture(new AuthFailure("unauthorized", "the socket closed"));
         if (principal == null) {
           if (!services.limits().acquireConnection(p.userId().toString())) {
             return Future.failedFuture(new ChannelError("too_many_connections",
                 "at most " + services.config().socket().maxConnectionsPerUser() + " connections per user"));
           }
+        } else if (!principal.userId().equals(p.userId())) {
+          return Future.failedFuture(new AuthFailure("unauthorized", "token is for another user than this socket's"));
         }
         token = candidate;
         claims = c;
@@ -297,6 +307,11 @@ final class Connection implements Subscriber {
         return Future.succeededFuture(p);
       });
     });
+    if (principal == null) {
+      identifying = result;
+      result.onComplete(ar -> identifying = null);
+    }
+    return result;
   }
 
   private void leave(Subscription sub, Inbound in) {
@@ -356,8 +371,11 @@ final class Connection implements Subscriber {
   }
 
   private Future<Principal> authenticateRefresh(String fresh, Principal before) {
+    if (before == null) {
+      return Future.failedFuture(new AuthFailure("unauthorized", "join a channel with a user's token first"));
+    }
     return services.tokens().verify(fresh).compose(c -> {
-      if (c.subject() == null || (before != null && !before.userId().equals(c.subject()))) {
+      if (c.subject() == null || !before.userId().equals(c.subject())) {
         return Future.failedFuture(new AuthFailure("unauthorized", "refreshed token must be for the same user"));
       }
       return services.principals().load(c).map(p -> {
@@ -423,13 +441,16 @@ final class Connection implements Subscriber {
       error(in, "invalid", "broadcast needs an \"event\" string of 1-255 characters", "event");
       return;
     }
+    // The sender is the server's to say (PROTOCOL.md §3): whatever the client put in meta or the payload, receivers
+    // learn who sent it from meta.sender, stamped from the token.
+    JsonObject meta = new JsonObject().put("sender", principal.identity());
     ChannelEvent event;
     if (in.binary() != null) {
-      event = ChannelEvent.binaryBroadcast(sub.topic().name(), userEvent, in.binary(), id);
+      event = ChannelEvent.binaryBroadcast(sub.topic().name(), userEvent, in.binary(), meta, id);
     } else {
       Object userPayload = p.getValue("payload");
       JsonObject out = new JsonObject().put("type", "broadcast").put("event", userEvent)
-          .put("payload", userPayload == null ? new JsonObject() : userPayload);
+          .put("payload", userPayload == null ? new JsonObject() : userPayload).put("meta", meta);
       event = ChannelEvent.from(sub.topic().name(), "broadcast", out, id);
     }
     services.bus().publish(event);

@@ -16,6 +16,12 @@ import io.vertx.core.json.JsonObject;
 record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken,
                    boolean supabase, StreamPosition since) {
 
+  private static final java.util.regex.Pattern UUID_KEY = java.util.regex.Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final java.util.regex.Pattern UUID_INSIDE = java.util.regex.Pattern.compile(
+      "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
+  private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+
   static JoinOptions parse(JsonObject payload) {
     JsonObject config = object(payload, "config");
     JsonObject broadcast = object(config, "broadcast");
@@ -25,10 +31,14 @@ record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String pr
       throw ChannelError.invalid("config.presence.key", "presence key must be a string of at most 128 characters");
     }
     String k = given;
-    if (k.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
-      // A user id as key is reserved for that user: the hub fills it in itself when the key is empty, so a
+    if (UUID_KEY.matcher(k).matches()) {
+      // A user id as key is reserved for that user: the hub fills in the user's own id when the key is empty, so a
       // client-chosen id could only be used to appear as someone else.
       k = "";
+    } else if (!k.isEmpty() && (!KEY.matcher(k).matches() || UUID_INSIDE.matcher(k).find())) {
+      // Nor may a chosen key look like one to a person reading a presence list (" {id}", "{id}", "user:{id}").
+      throw ChannelError.invalid("config.presence.key", "a presence key is 1-128 of letters, digits and - _ . : "
+          + "and holds no user id; leave it empty to be keyed by your own user id");
     }
     Object token = payload.getValue("access_token");
     if (token != null && !(token instanceof String)) {

@@ -1,5 +1,7 @@
 package com.wedsync.hub.socket;
 
+import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.ClientText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -71,7 +73,24 @@ public final class PhoenixCodec {
     if (payload != null && !(payload instanceof JsonObject)) {
       throw ProtocolError.invalid("payload", "payload must be a JSON object");
     }
+    storable("join_ref", jr);
+    storable("ref", r);
+    storable("topic", t);
+    storable("event", e);
+    storable("", payload);
     return new Inbound(jr, r, t, e, payload == null ? new JsonObject() : (JsonObject) payload, null);
+  }
+
+  /**
+   * Every string of a frame passes {@link ClientText} before any feature sees it; the error names the string by its
+   * path in the payload ({@code value}, {@code ops[1]}) or as the frame element ({@code topic}).
+   */
+  private static void storable(String path, Object json) throws ProtocolError {
+    try {
+      ClientText.checkJson(path, json);
+    } catch (ChannelError e) {
+      throw ProtocolError.invalid(e.response().getString("field"), e.getMessage());
+    }
   }
 
   /** Phoenix clients send refs as strings; numbers are tolerated and normalised, anything else is refused. */
@@ -104,13 +123,19 @@ public final class PhoenixCodec {
     if (userEvent.isEmpty()) throw new ProtocolError(jr, r, topic, "invalid", "event", "binary broadcast without event");
     JsonObject envelope = new JsonObject().put("type", "broadcast").put("event", userEvent);
     try {
+      storable("topic", topic);
+      storable("event", userEvent);
       if (!meta.isEmpty()) envelope.put("meta", new JsonObject(meta));
       if (encoding == ENCODING_JSON) {
         envelope.put("payload", Json.decodeValue(data));
+        storable("", envelope);
         return new Inbound(jr, r, topic, "broadcast", envelope, null);
       }
+      storable("", envelope);
     } catch (DecodeException | ClassCastException e) {
       throw new ProtocolError(jr, r, topic, "invalid", "payload", "binary broadcast JSON is malformed");
+    } catch (ProtocolError e) {
+      throw e.at(jr, r, topic);
     }
     if (encoding != ENCODING_BINARY) {
       throw new ProtocolError(jr, r, topic, "invalid", "payload", "unknown payload encoding " + encoding);

@@ -19,6 +19,6 @@ public record SocketServices(
     ChannelRegistry channels,
     PresenceTracker presence,
     EventHandlers handlers,
-    UserLimits limits,
+    ClientLimits limits,
     HubMetrics metrics,
     History history) {}

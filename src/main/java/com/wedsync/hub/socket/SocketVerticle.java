@@ -37,6 +37,7 @@ public final class SocketVerticle extends VerticleBase {
   private final Set<Connection> connections = new HashSet<>();
   private LocalChannels channels;
   private FlushBatch flushes;
+  private ConnectionGate gate;
   private HttpServer server;
 
   public SocketVerticle(SocketServices services, Function<io.vertx.core.Vertx, Router> routes) {
@@ -54,6 +55,8 @@ public final class SocketVerticle extends VerticleBase {
       long now = System.currentTimeMillis();
       for (Connection c : List.copyOf(connections)) c.tick(now);
     });
+    gate = new ConnectionGate(vertx, services.limits(), cfg.socket().requestTimeoutMs(),
+        () -> services.metrics().error("connection_refused"));
     int hardLimit = Math.max(cfg.socket().maxFrameBytes() * 4, 1 << 20);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(cfg.http().host()).setPort(cfg.http().port())
@@ -61,9 +64,14 @@ public final class SocketVerticle extends VerticleBase {
         .setRegisterWebSocketWriteHandlers(false)
         .setWebSocketClosingTimeout(2)
         .setIdleTimeout(0));
+    server.connectionHandler(gate::opened);
     server.webSocketHandshakeHandler(this::handshake);
     server.webSocketHandler(ws -> { });
-    server.requestHandler(routes.apply(vertx));
+    Router router = routes.apply(vertx);
+    server.requestHandler(request -> {
+      gate.request(request);
+      router.handle(request);
+    });
     return server.listen();
   }
 
@@ -74,6 +82,16 @@ public final class SocketVerticle extends VerticleBase {
   }
 
   private void handshake(ServerWebSocketHandshake hs) {
+    gate.upgrade(hs.remoteAddress());
+    try {
+      admit(hs);
+    } catch (RuntimeException e) { // whatever a request holds, the upgrade is answered
+      log.warn("WebSocket handshake failed unexpectedly", e);
+      hs.reject(400);
+    }
+  }
+
+  private void admit(ServerWebSocketHandshake hs) {
     if (!PATH.equals(hs.path())) {
       hs.reject(404);
       return;
@@ -83,6 +101,12 @@ public final class SocketVerticle extends VerticleBase {
       log.info("refused WebSocket from origin {}", origin);
       services.metrics().error("bad_origin");
       hs.reject(403);
+      return;
+    }
+    String address = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
+    if (services.limits().takeConnectFrom(address) > 0) {
+      services.metrics().error("rate_limited");
+      hs.reject(429);
       return;
     }
     Params params = Params.of(hs.query());
@@ -97,6 +121,9 @@ public final class SocketVerticle extends VerticleBase {
     services.tokens().verify(token).compose(claims -> claims.subject() == null
             ? Future.succeededFuture(new Admitted(claims, null))
             : services.principals().load(claims).compose(p -> {
+              if (services.limits().takeConnectFor(p.userId().toString()) > 0) {
+                return Future.failedFuture(new AuthFailure("rate_limited", "too many new connections"));
+              }
               if (!services.limits().acquireConnection(p.userId().toString())) {
                 return Future.failedFuture(new AuthFailure("too_many_connections", "too many connections"));
               }
@@ -106,7 +133,7 @@ public final class SocketVerticle extends VerticleBase {
           String reason = e instanceof AuthFailure af ? af.reason() : "unavailable";
           services.metrics().error(reason);
           hs.reject(switch (reason) {
-            case "too_many_connections" -> 429;
+            case "too_many_connections", "rate_limited" -> 429;
             case "unavailable" -> 503;
             default -> 401;
           });
@@ -169,18 +196,6 @@ public final class SocketVerticle extends VerticleBase {
 
     private static String decode(String s) {
       return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
-    }
-  }
-
-  /** Origins are matched as {@code scheme://host[:port]} with {@code *} as a wildcard port or host part. */
-  static final class OriginPolicy {
-    static boolean allows(List<String> allowed, String origin) {
-      if (allowed.contains("*")) return true;
-      for (String pattern : allowed) {
-        String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E[^/]*\\Q");
-        if (origin.matches(regex)) return true;
-      }
-      return false;
     }
   }
 }

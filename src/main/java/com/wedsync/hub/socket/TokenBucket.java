@@ -14,6 +14,11 @@ final class TokenBucket {
     this.last = System.currentTimeMillis();
   }
 
+  /** True when the bucket has refilled to its burst: forgetting it then changes nothing. */
+  synchronized boolean isFull(long now) {
+    return tokens + (now - last) * ratePerMs >= burst;
+  }
+
   /** Returns 0 when a token was taken, else the milliseconds until one will be available. */
   synchronized long take() {
     long now = System.currentTimeMillis();

@@ -385,8 +385,10 @@ class AuthorizationMatrixTest {
           "a viewer's broadcast is acknowledged ok (broadcast is not a field write)");
       JsonArray got = sarah.await(a -> topic.equals(a.getString(2)) && "broadcast".equals(a.getString(3)),
           Duration.ofSeconds(5));
-      assertEquals(new JsonObject().put("type", "broadcast").put("event", "cursor").put("payload", cursor),
-          got.getJsonObject(4), "the other subscriber receives the viewer's broadcast");
+      assertEquals(new JsonObject().put("type", "broadcast").put("event", "cursor").put("payload", cursor)
+              .put("meta", new JsonObject().put("sender", new JsonObject().put("user_id", NOAH.toString())
+                  .put("name", "Noah Hill"))),
+          got.getJsonObject(4), "the other subscriber receives the viewer's broadcast, its sender stamped");
       noah.assertNone(a -> topic.equals(a.getString(2)) && "broadcast".equals(a.getString(3)),
           Duration.ofMillis(200)); // no echo without broadcast.self
     } finally {

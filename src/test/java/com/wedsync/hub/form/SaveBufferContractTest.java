@@ -27,6 +27,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@link SaveBuffer} contract (with its {@link FieldStore}, which hands it the changes), against both adapters:
@@ -47,13 +49,23 @@ class SaveBufferContractTest {
     HubMetrics metrics = new HubMetrics();
     History history = nodes.history(n);
     Publisher publisher = new Publisher(n.bus(), history);
+    SplittingWriter writer = new SplittingWriter(new RevisionWriter(pool), new DeadLetters(pool, id));
     if (adapter.equals("local")) {
+      SaveSpill spill = new SaveSpill(n.vertx(), spillDir(id));
       return new Node(new LocalFieldStore(repository, 50, publisher),
-          new LocalSaveBuffer(n.vertx(), pool, publisher, metrics, 600_000, 1000), n.local());
+          new LocalSaveBuffer(n.vertx(), writer, spill, publisher, metrics, 600_000, 1000), n.local());
     }
     return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) history),
-        new RedisSaveBuffer(n.vertx(), n.redisConnections(), new RevisionWriter(pool), publisher, metrics, id,
-            600_000, 1000), n.local());
+        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 600_000, 1000),
+        n.local());
+  }
+
+  private static java.nio.file.Path spillDir(String id) {
+    try {
+      return java.nio.file.Files.createTempDirectory("spill-" + id);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static <T> T await(Future<T> f) {
@@ -62,10 +74,15 @@ class SaveBufferContractTest {
 
   /** Commits {@code n} changes to field {@code key} and hands them to the node's buffer. */
   private static void edit(Node node, UUID form, String key, int n) throws Exception {
+    edit(node, form, key, n, i -> key + "-" + i + "-" + form);
+  }
+
+  private static void edit(Node node, UUID form, String key, int n, java.util.function.IntFunction<String> opId)
+      throws Exception {
     for (int i = 0; i < n; i++) {
       FieldState f = await(node.store().form(form)).field(key).orElseThrow();
       FieldChange c = new FieldChange(form, f.fieldId(), key, f.version() + 1, (int) f.version() + 1, f.value(), "set",
-          null, key + "-" + i + "-" + form, "user", EMMA, "Emma", Instant.now());
+          null, opId.apply(i), "user", EMMA, "Emma", Instant.now());
       assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(c, f.version(), null, new JsonObject()))
           .kind());
       node.saves().add(c);
@@ -97,6 +114,56 @@ class SaveBufferContractTest {
         .sorted().toList());
     await(node.saves().flush());
     assertEquals(35, revisions(form), "a second flush writes nothing twice");
+  }
+
+  /**
+   * A change PostgreSQL refuses (here an op id with U+0000, which a {@code text} column cannot hold — the edge refuses
+   * it, so the change is made behind the edge's back) is parked as a dead letter with the reason and announced as
+   * {@code field:error}; every other change of the same batch, of the same field and of other forms, is written.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void aRowPostgresRefusesIsParkedAndTheRestOfTheBatchIsWritten(String adapter) throws Exception {
+    UUID poisoned = TestForms.create("poisoned", "a:number", "b:number");
+    UUID healthy = TestForms.create("healthy", "c:number");
+    Node node = node(adapter, "s-poison-" + adapter);
+    List<JsonObject> errors = new CopyOnWriteArrayList<>();
+    List<JsonObject> saved = new CopyOnWriteArrayList<>();
+    node.bus().subscribe("form:" + poisoned, m -> {
+      if (m instanceof ChannelEvent e && e.event().equals("field:error")) errors.add(e.payload());
+      if (m instanceof ChannelEvent e && e.event().equals("field:saved")) saved.add(e.payload());
+    });
+    Thread.sleep(100);
+    edit(node, poisoned, "a", 5, i -> i == 2 ? "bad\u0000op-" + poisoned : "a-" + i + "-" + poisoned);
+    edit(node, poisoned, "b", 3);
+    edit(node, healthy, "c", 4);
+    SaveBuffer.Stats before = node.saves().stats();
+    await(node.saves().flush());
+    SaveBuffer.Stats after = node.saves().stats();
+    assertEquals(1, after.deadLetters() - before.deadLetters());
+    assertEquals(List.of("a@5", "b@3"), rows(poisoned), "the changes around the refused one are written");
+    assertEquals(List.of("c@4"), rows(healthy), "another form of the batch is written");
+    assertEquals(7, revisions(poisoned), "every revision but the refused one");
+    try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(), "postgres", "postgres");
+         ResultSet rs = c.createStatement().executeQuery("select field_key, version, change, reason, sql_state "
+             + "from save_dead_letters where form_id = '" + poisoned + "'")) {
+      assertTrue(rs.next(), "the refused change is kept as a dead letter");
+      assertEquals("a", rs.getString(1));
+      assertEquals(3, rs.getLong(2));
+      FieldChange kept = FieldChangeCodec.decode(rs.getString(3));
+      assertEquals("bad\u0000op-" + poisoned, kept.opId(), "the dead letter holds exactly what was accepted");
+      assertEquals("22021", rs.getString(5));
+      assertFalse(rs.next());
+    }
+    long deadline = System.currentTimeMillis() + 5000;
+    while ((errors.isEmpty() || saved.size() < 2) && System.currentTimeMillis() < deadline) Thread.sleep(10);
+    assertEquals(1, errors.size());
+    assertEquals("a", errors.get(0).getString("field"));
+    assertEquals(3, errors.get(0).getLong("version"));
+    assertEquals("save_failed", errors.get(0).getString("reason"));
+    assertEquals(List.of("a:5", "b:3"), saved.stream().map(j -> j.getString("field") + ":" + j.getLong("version"))
+        .sorted().toList());
+    assertEquals(0, node.saves().stats().oldestPendingMs(), "nothing left waiting");
   }
 
   @ParameterizedTest

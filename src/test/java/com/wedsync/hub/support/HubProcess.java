@@ -41,6 +41,12 @@ public final class HubProcess implements AutoCloseable {
       env.put("HUB_LOG_FORMAT", "text");
       env.put("HUB_NODE_ID", nodeId);
       env.put("HUB_DEMO_DATA", "false");
+      // Test and benchmark clients all come from loopback; the connection limits are tested on their own.
+      env.put("HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "10000000");
+      env.put("HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
+      env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
+      env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
+      env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
       env.putAll(overrides);
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-cp",
           System.getProperty("java.class.path"), "com.wedsync.hub.Hub").redirectErrorStream(true);

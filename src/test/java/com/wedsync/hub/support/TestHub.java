@@ -60,12 +60,30 @@ public final class TestHub implements AutoCloseable {
     env.put("HUB_HTTP_PORT", "0");
     env.put("HUB_LOG_FORMAT", "text");
     env.put("HUB_NODE_ID", "test-" + NODES.incrementAndGet());
+    env.put("HUB_FORMS_SPILL_DIR", tempDir("spill-").toString());
+    // Every test client comes from 127.0.0.1 and many open sockets in bursts: the per-address and per-user connection
+    // limits are tested on their own (security.LimitsTest), not in every test.
+    env.put("HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "1000000");
+    env.put("HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
+    env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
+    env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
+    env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
     env.putAll(overrides);
     try {
       Hub hub = Hub.start(HubConfig.load(env)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestHub(hub);
     } catch (Exception e) {
       throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
+    }
+  }
+
+  static java.nio.file.Path tempDir(String prefix) {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
