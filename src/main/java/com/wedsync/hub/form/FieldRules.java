@@ -1,6 +1,7 @@
 package com.wedsync.hub.form;
 
 import com.wedsync.hub.channel.ChannelError;
+import com.wedsync.hub.channel.ClientText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -425,30 +426,10 @@ public final class FieldRules {
     return item;
   }
 
-  /**
-   * PostgreSQL jsonb refuses \u0000 and unpaired surrogates, and a non-finite number (1e400 decodes to Infinity)
-   * is not JSON at all: refuse them here rather than fail the batched write of everyone's changes later.
-   */
+  /** What jsonb could not hold (see {@link ClientText}): refused here too, for values that did not come over the edge. */
   private static void checkStorable(FieldDefinition def, String where, Object v) {
-    if (v instanceof JsonObject o) {
-      for (Map.Entry<String, Object> e : o) {
-        checkStorable(def, where, e.getKey());
-        checkStorable(def, where, e.getValue());
-      }
-    } else if (v instanceof JsonArray a) {
-      for (Object o : a) checkStorable(def, where, o);
-    } else if (v instanceof String s) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else if (c == 0 || Character.isSurrogate(c)) {
-          throw invalid(def, where + " contains a character that cannot be stored (U+" + String.format("%04X", (int) c) + ")");
-        }
-      }
-    } else if (v instanceof Number n && decimal(n) == null) {
-      throw invalid(def, where + " contains a number that is not finite");
-    }
+    ClientText.Problem p = ClientText.find(where, v);
+    if (p != null) throw invalid(def, p.message());
   }
 
   // ---- rules from the definition ----

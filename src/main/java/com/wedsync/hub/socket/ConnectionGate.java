@@ -27,6 +27,11 @@ final class ConnectionGate {
   private final Runnable refused;
   /** Connections waiting for their next request, by remote address (what a WebSocket handshake can name). */
   private final Map<String, Waiting> waiting = new HashMap<>();
+  /**
+   * Open connections by remote address, to the address they count against. Released once: by the connection's close,
+   * or — since an upgraded connection's close is reported by its WebSocket, not the HTTP connection — by the socket's.
+   */
+  private final Map<String, String> counted = new HashMap<>();
 
   private record Waiting(HttpConnection connection, long timer) {}
 
@@ -43,14 +48,20 @@ final class ConnectionGate {
     if (!limits.openedFrom(address)) {
       log.info("refused a connection from {}: at most that many open connections per address", address);
       refused.run();
-      connection.close();
+      // After the connection is set up: closing it from inside its own set-up is not acted on.
+      vertx.runOnContext(v -> connection.close());
       return;
     }
-    connection.closeHandler(v -> {
-      limits.closedFrom(address);
-      disarm(connection.remoteAddress());
-    });
+    counted.put(String.valueOf(connection.remoteAddress()), address);
+    connection.closeHandler(v -> closed(connection.remoteAddress()));
     arm(connection);
+  }
+
+  /** A connection (or the WebSocket it became) closed: its place is released, once. */
+  void closed(SocketAddress remote) {
+    disarm(remote);
+    String address = counted.remove(String.valueOf(remote));
+    if (address != null) limits.closedFrom(address);
   }
 
   /** A request's headers arrived: no deadline until it has been answered, then the wait for the next one starts. */

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -57,13 +58,16 @@ public final class SocketVerticle extends VerticleBase {
     });
     gate = new ConnectionGate(vertx, services.limits(), cfg.socket().requestTimeoutMs(),
         () -> services.metrics().error("connection_refused"));
-    int hardLimit = Math.max(cfg.socket().maxFrameBytes() * 4, 1 << 20);
+    int hardLimit = hardFrameLimit();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(cfg.http().host()).setPort(cfg.http().port())
         .setMaxWebSocketFrameSize(hardLimit).setMaxWebSocketMessageSize(hardLimit)
         .setRegisterWebSocketWriteHandlers(false)
         .setWebSocketClosingTimeout(2)
-        .setIdleTimeout(0));
+        .setIdleTimeout(0)
+        // No HTTP/2 over cleartext: with it, Vert.x waits for a connection's first bytes before it has an HTTP
+        // connection at all, so one that never speaks would escape the ConnectionGate's deadline.
+        .setHttp2ClearTextEnabled(false));
     server.connectionHandler(gate::opened);
     server.webSocketHandshakeHandler(this::handshake);
     server.webSocketHandler(ws -> { });
@@ -147,6 +151,11 @@ public final class SocketVerticle extends VerticleBase {
         }));
   }
 
+  /** Frames past this are refused by the WebSocket layer before the hub reads them (with a close, not a reply). */
+  private int hardFrameLimit() {
+    return Math.max(services.config().socket().maxFrameBytes() * 4, 1 << 20);
+  }
+
   private record Admitted(Claims claims, Principal principal) {}
 
   private void open(ServerWebSocket ws, Vsn vsn, String token, Admitted admitted) {
@@ -159,10 +168,21 @@ public final class SocketVerticle extends VerticleBase {
     ws.textMessageHandler(c::onText);
     ws.binaryMessageHandler(c::onBinary);
     ws.pongHandler(b -> c.onPong());
-    ws.exceptionHandler(e -> log.debug("socket {} error: {}", id, e.getMessage()));
+    ws.exceptionHandler(e -> {
+      log.debug("socket {} error: {}", id, e.getMessage());
+      // A frame the WebSocket layer itself refuses (over max(4 × socket.maxFrameBytes, 1 MiB), or malformed) ends the
+      // connection: say why in the close frame rather than dropping the TCP connection mute.
+      if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException bad) {
+        services.metrics().error("payload_too_large");
+        c.close((short) bad.closeStatus().code(), bad.closeStatus().code() == 1009
+            ? "payload_too_large: a frame over " + hardFrameLimit() + " bytes" : "invalid frame: " + bad.getMessage());
+      }
+    });
+    SocketAddress remote = ws.remoteAddress();
     ws.closeHandler(v -> {
       connections.remove(c);
       c.onClosed();
+      gate.closed(remote);
     });
   }
 

@@ -567,9 +567,10 @@ class FieldRulesTest {
 
     @Test
     void unstorableContent() {
-      rejected(shots, new JsonArray().add(item("a").put("note", "nul\u0000")), "cannot be stored (U+0000)");
-      rejected(shots, new JsonArray().add(item("a").put("nested", new JsonArray().add("\uDC00"))), "cannot be stored");
-      rejected(shots, new JsonArray().add(item("a").put("n", Double.POSITIVE_INFINITY)), "not finite");
+      rejected(shots, new JsonArray().add(item("a").put("note", "nul\u0000")), "contains U+0000 (NUL) at position 3, which cannot be stored");
+      rejected(shots, new JsonArray().add(item("a").put("nested", new JsonArray().add("\uDC00"))),
+          "nested[0] contains an unpaired UTF-16 surrogate");
+      rejected(shots, new JsonArray().add(item("a").put("n", Double.POSITIVE_INFINITY)), "n is not a finite number");
     }
 
     @Test
