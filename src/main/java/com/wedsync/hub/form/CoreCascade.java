@@ -149,8 +149,9 @@ public final class CoreCascade {
     return update(who, weddingId, changes).compose(updated -> {
       Future<Integer> cascaded = Future.succeededFuture(0);
       for (var e : changes.entrySet()) {
-        cascaded = cascaded.compose(n -> propagate(who, weddingId, e.getKey(), e.getValue(), opId, null)
-            .map(m -> n + m));
+        // Each fact its own op id: a form bound to several of them must take each (one op id is applied once).
+        cascaded = cascaded.compose(n -> propagate(who, weddingId, e.getKey(), e.getValue(), opId + "/" + e.getKey(),
+            null).map(m -> n + m));
       }
       return cascaded.map(n -> shown(updated, CORE.keySet()).put("cascaded", n));
     });
