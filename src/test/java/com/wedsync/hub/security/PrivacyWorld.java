@@ -252,8 +252,13 @@ final class PrivacyWorld {
 
   /** Waits until a frame matching arrived, without taking it from the client's record. */
   static void arrived(WsClient c, Predicate<JsonArray> match, String what) {
+    arrived(c, match, 1, what);
+  }
+
+  /** Waits until {@code n} frames matching arrived, without taking them from the client's record. */
+  static void arrived(WsClient c, Predicate<JsonArray> match, int n, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (c.received(match).isEmpty()) {
+    while (c.received(match).size() < n) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("no " + what + " within " + WAIT + "; received: " + c.received(f -> true));
       }
