@@ -30,6 +30,7 @@ public record ChannelEvent(String topic, String event, JsonObject payload, Buffe
 
   /** The same event for a narrower audience (null: everyone on the channel). */
   public ChannelEvent withAudience(Audience audience) {
+    if (java.util.Objects.equals(audience, this.audience)) return this;
     return new ChannelEvent(topic, event, payload, binary, sender, audience, new WireCache());
   }
 
