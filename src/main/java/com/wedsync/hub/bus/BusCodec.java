@@ -12,7 +12,8 @@ import java.util.List;
  * How bus messages cross between nodes: compact JSON with the sending node's id, so a node ignores its own messages
  * coming back from Redis (it delivered them locally already). A durable event numbered in Redis arrives with its
  * history position in front ({@code "o"} offset, {@code "ep"} epoch, put there by {@code history-append.lua}); it
- * becomes the payload's {@code meta}.
+ * becomes the payload's {@code meta}. An event's or presence delta's {@link Audience} travels as {@code "a"}, so the
+ * receiving node (and a history replay) delivers it to the same subscribers as the publishing one would.
  */
 public final class BusCodec {
   private BusCodec() {}
@@ -24,8 +25,10 @@ public final class BusCodec {
     if (m instanceof ChannelEvent e) {
       j.put("k", "e").put("e", e.event()).put("p", e.payload()).put("s", e.sender());
       if (e.binary() != null) j.put("b", Base64.getEncoder().encodeToString(e.binary().getBytes()));
+      if (e.audience() != null) j.put("a", e.audience().toJson());
     } else if (m instanceof PresenceDelta d) {
       j.put("k", "p").put("key", d.key()).put("j", new JsonArray(d.joins())).put("l", new JsonArray(d.leaves()));
+      if (d.audience() != null) j.put("a", d.audience().toJson());
     } else if (m instanceof ControlEvent c) {
       j.put("k", "c").put("name", c.name()).put("d", c.data());
     }
@@ -38,9 +41,9 @@ public final class BusCodec {
     BusMessage m = switch (j.getString("k")) {
       case "e" -> new ChannelEvent(topic, j.getString("e"), withMeta(j),
           j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
-          new WireCache());
+          Audience.fromJson(j.getJsonObject("a")), new WireCache());
       case "p" -> new PresenceDelta(topic, j.getString("key"), objects(j.getJsonArray("j")),
-          objects(j.getJsonArray("l")));
+          objects(j.getJsonArray("l")), Audience.fromJson(j.getJsonObject("a")));
       case "c" -> new ControlEvent(topic, j.getString("name"), j.getJsonObject("d"));
       default -> throw new IllegalArgumentException("unknown bus message kind " + j.getString("k"));
     };

@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -17,7 +19,7 @@ final class AccessRules {
 
   static Future<Access> supplierTeam(Principal who, Topic t, Pool db) {
     String role = who.teamRoles().get(t.id());
-    return Future.succeededFuture(role == null ? Access.DENIED : Access.supplier(role));
+    return Future.succeededFuture(role == null ? Access.DENIED : Access.supplier(role, Set.of(t.id())));
   }
 
   static Future<Access> coupleMember(Principal who, Topic t, Pool db) {
@@ -33,15 +35,23 @@ final class AccessRules {
       select w.couple_id, array(select ws.supplier_id from wedding_suppliers ws where ws.wedding_id = w.id) as suppliers
         from weddings w where w.id = $1""";
 
+  /**
+   * The couple's members, and the team members of the suppliers connected to the wedding. A supplier-side subscriber
+   * carries every connected supplier whose team it is on: what it receives on the channel is what any of them may see.
+   */
   static Future<Access> wedding(Principal who, Topic t, Pool db) {
     return one(db, WEDDING, Tuple.of(t.id())).map(row -> {
       if (row == null) return Access.DENIED;
       if (who.couples().contains(row.getUUID("couple_id"))) return Access.couple();
+      String role = null;
+      Set<UUID> mine = new HashSet<>();
       for (UUID supplier : row.getArrayOfUUIDs("suppliers")) {
-        String role = who.teamRoles().get(supplier);
-        if (role != null) return Access.supplier(role);
+        String r = who.teamRoles().get(supplier);
+        if (r == null) continue;
+        if (role == null) role = r;
+        mine.add(supplier);
       }
-      return Access.DENIED;
+      return role == null ? Access.DENIED : Access.supplier(role, mine);
     });
   }
 
@@ -51,8 +61,9 @@ final class AccessRules {
   static Future<Access> form(Principal who, Topic t, Pool db) {
     return one(db, FORM, Tuple.of(t.id())).map(row -> {
       if (row == null) return Access.DENIED;
-      String role = who.teamRoles().get(row.getUUID("supplier_id"));
-      if (role != null) return Access.supplier(role);
+      UUID supplier = row.getUUID("supplier_id");
+      String role = who.teamRoles().get(supplier);
+      if (role != null) return Access.supplier(role, Set.of(supplier));
       return who.couples().contains(row.getUUID("couple_id")) ? Access.couple() : Access.DENIED;
     });
   }
@@ -65,8 +76,9 @@ final class AccessRules {
   static Future<Access> journey(Principal who, Topic t, Pool db) {
     return one(db, JOURNEY, Tuple.of(t.id(), t.secondId())).map(row -> {
       if (row == null) return Access.DENIED;
-      String role = who.teamRoles().get(row.getUUID("supplier_id"));
-      if (role != null) return Access.supplier(role);
+      UUID supplier = row.getUUID("supplier_id");
+      String role = who.teamRoles().get(supplier);
+      if (role != null) return Access.supplier(role, Set.of(supplier));
       return who.couples().contains(t.secondId()) ? Access.couple() : Access.DENIED;
     });
   }

@@ -1,5 +1,6 @@
 package com.wedsync.hub.channel;
 
+import com.wedsync.hub.bus.Audience;
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.BusMessage;
 import com.wedsync.hub.bus.ChannelEvent;
@@ -20,13 +21,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The subscriptions of one event loop, by topic. The loop listens on the {@link Bus} once per topic it has
  * subscribers for, and fans each message out to them: events as they are, presence deltas coalesced first.
  * Durable events pass each subscription's {@link DeliveryCursor}, so a subscription gets every offset once and in
  * order; a gap (a message lost between nodes, or published while this node's Redis subscription was being set up) is
- * filled from {@link History} before the events after it are delivered.
+ * filled from {@link History} before the events after it are delivered. An event or presence with an audience reaches
+ * only the subscriptions whose {@link Access} sees it, checked here for live, replayed and gap-filled events alike.
  * Single-threaded: every call happens on the owning event loop.
  */
 public final class LocalChannels {
@@ -77,7 +81,16 @@ public final class LocalChannels {
    * (those not already replayed); from then on the subscription gets live events directly.
    */
   public void resume(Subscription s, StreamPosition from, List<ChannelEvent> replay) {
-    for (ChannelEvent e : s.cursor().resume(from, replay)) s.subscriber().deliver(e, s);
+    for (ChannelEvent e : s.cursor().resume(from, replay)) deliver(s, e);
+  }
+
+  /**
+   * The one place an event reaches a subscriber, live or replayed: only when the subscriber is in the event's
+   * {@link com.wedsync.hub.bus.Audience} (a wedding's event about one supplier's form, a core fact shared with some
+   * suppliers). Its cursor has moved past the event either way, so an event it may not see is never taken for a gap.
+   */
+  private static void deliver(Subscription s, ChannelEvent e) {
+    if (s.access().sees(e.audience())) s.subscriber().deliver(e, s);
   }
 
   public int topicCount() {
@@ -89,9 +102,35 @@ public final class LocalChannels {
     else if (message instanceof PresenceDelta delta) diffs.add(delta);
   }
 
-  private void flushPresence(String topic, JsonObject diff) {
-    fanOut(ChannelEvent.of(topic, "presence_diff", diff), true);
+  /**
+   * A window's presence changes, by audience. When everyone may see all of them, one frame serves every subscriber;
+   * otherwise each subscriber gets one frame with the changes it may see (none if it may see none), and subscribers
+   * that see the same sides share that frame and its encoding — still one frame per window each, O(N).
+   */
+  private void flushPresence(String topic, Map<Audience, JsonObject> diffs) {
+    if (diffs.size() == 1 && diffs.containsKey(null)) {
+      fanOut(ChannelEvent.of(topic, "presence_diff", diffs.get(null)), true);
+      return;
+    }
+    List<Subscription> subs = byTopic.get(topic);
+    if (subs == null) return;
+    Map<View, ChannelEvent> byView = new HashMap<>();
+    for (int i = 0; i < subs.size(); i++) {
+      Subscription s = subs.get(i);
+      if (!s.presenceEnabled()) continue;
+      Access access = s.access();
+      ChannelEvent diff = byView.computeIfAbsent(new View(access.side(), access.suppliers()), v -> {
+        JsonObject visible = PresenceDiffs.merge(diffs, access::sees);
+        return visible == null ? NOTHING : ChannelEvent.of(topic, "presence_diff", visible);
+      });
+      if (diff != NOTHING) offer(s, diff, null);
+    }
   }
+
+  /** Subscribers that see the same presences. */
+  private record View(String side, Set<UUID> suppliers) {}
+
+  private static final ChannelEvent NOTHING = ChannelEvent.of("", "", new JsonObject());
 
   private void fanOut(ChannelEvent event, boolean presenceOnly) {
     List<Subscription> subs = byTopic.get(event.topic());
@@ -102,11 +141,15 @@ public final class LocalChannels {
       Subscription s = subs.get(i);
       if (presenceOnly && !s.presenceEnabled()) continue;
       if (!s.self() && event.sender() != null && event.sender().equals(s.subscriber().connectionId())) continue;
-      switch (s.cursor().accept(event, at)) {
-        case DELIVER -> s.subscriber().deliver(event, s);
-        case GAP -> fill(s);
-        case SKIP, HELD -> { }
-      }
+      offer(s, event, at);
+    }
+  }
+
+  private void offer(Subscription s, ChannelEvent event, StreamPosition at) {
+    switch (s.cursor().accept(event, at)) {
+      case DELIVER -> deliver(s, event);
+      case GAP -> fill(s);
+      case SKIP, HELD -> { }
     }
   }
 

@@ -1,5 +1,6 @@
 package com.wedsync.hub.channel;
 
+import com.wedsync.hub.bus.Audience;
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.history.History;
@@ -26,7 +27,18 @@ public class Publisher {
   }
 
   public Future<StreamPosition> durable(String topic, String event, JsonObject payload) {
-    return history.publish(ChannelEvent.of(topic, event, payload))
+    return durable(topic, event, payload, null);
+  }
+
+  /**
+   * A durable event only part of the channel may receive (a wedding's event about one supplier's form, a core fact
+   * shared with some suppliers): the audience stays with the event in history and across nodes, and every delivery,
+   * live or replayed, checks it. Subscribers outside it never see the event; their offsets just move past it.
+   *
+   * @param audience null for everyone on the channel
+   */
+  public Future<StreamPosition> durable(String topic, String event, JsonObject payload, Audience audience) {
+    return history.publish(ChannelEvent.of(topic, event, payload).withAudience(audience))
         .onFailure(e -> log.warn("publishing {} on {} failed: {}", event, topic, e.getMessage()));
   }
 

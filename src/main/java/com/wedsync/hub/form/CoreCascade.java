@@ -17,13 +17,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * A wedding's core facts (date, venue, guest count, contacts) and their cascade: a change — through
  * {@code PATCH /api/v1/weddings/{id}} or any bound form field — updates the wedding and then every bound field on every
  * form of that wedding whose supplier the couple shares that fact with, each as its own new version with
- * {@code source: "core"}. Cascaded changes never cascade again, so one change is one cascade.
+ * {@code source: "core"}. Cascaded changes never cascade again, so one change is one cascade. What a supplier is shown
+ * of the wedding, and of a change to it, is only what the couple shares with it ({@link Sharing}).
  */
 public final class CoreCascade {
   private static final Logger log = LoggerFactory.getLogger(CoreCascade.class);
@@ -77,11 +79,50 @@ public final class CoreCascade {
     return new FieldDefinition(core, core, CORE.get(core), false, null, rules, core);
   }
 
-  /** The wedding's core fields and version. */
-  public Future<JsonObject> wedding(UUID weddingId) {
-    return db.preparedQuery("select * from weddings where id = $1").execute(Tuple.of(weddingId)).map(rows -> {
-      if (rows.size() == 0) throw new ChannelError("not_found", "no wedding " + weddingId);
-      return describe(rows.iterator().next());
+  /**
+   * The wedding's core fields and version as {@code who} may see them (SPEC.md §4): the couple every fact; a supplier's
+   * team member only the facts the couple shares with its supplier(s) connected to the wedding, the others left out.
+   * {@code shared} names the facts given.
+   */
+  public Future<JsonObject> wedding(Editor who, UUID weddingId) {
+    return load(weddingId).map(w -> shown(w.wedding(), who.isCouple() ? CORE.keySet()
+        : who.isSupplier() ? w.sharing().sharedWith(who.access().suppliers()) : Set.of()));
+  }
+
+  private record Loaded(JsonObject wedding, Sharing sharing) {}
+
+  private Future<Loaded> load(UUID weddingId) {
+    return db.preparedQuery("select w.*, " + Sharing.COLUMN + " from weddings w where w.id = $1")
+        .execute(Tuple.of(weddingId)).map(rows -> {
+          if (rows.size() == 0) throw new ChannelError("not_found", "no wedding " + weddingId);
+          Row r = rows.iterator().next();
+          return new Loaded(describe(r), Sharing.of(r.getJsonObject("sharing")));
+        });
+  }
+
+  /** The wedding with only the {@code visible} core facts, and {@code shared} naming them. */
+  private static JsonObject shown(JsonObject wedding, Set<String> visible) {
+    JsonObject all = wedding.getJsonObject("core");
+    JsonObject core = new JsonObject();
+    JsonArray shared = new JsonArray();
+    for (String name : CORE.keySet()) {
+      if (!visible.contains(name)) continue;
+      core.put(name, all.getValue(name));
+      shared.add(name);
+    }
+    return wedding.copy().put("core", core).put("shared", shared);
+  }
+
+  /**
+   * {@code wedding:updated} on the wedding's channel, once per audience: the couple gets every changed fact, each
+   * supplier only the changed facts the couple shares with it (none at all if it is shared none of them).
+   */
+  private void announce(UUID weddingId, Sharing sharing, JsonObject changed, long version, JsonObject by,
+                        String source) {
+    sharing.split(changed).forEach((audience, part) -> {
+      JsonObject payload = new JsonObject().put("changes", part).put("version", version).put("by", by);
+      if (source != null) payload.put("source", source);
+      publisher.durable("wedding:" + weddingId, "wedding:updated", payload, audience);
     });
   }
 
@@ -113,10 +154,11 @@ public final class CoreCascade {
     return update(who, weddingId, changes).compose(updated -> {
       Future<Integer> cascaded = Future.succeededFuture(0);
       for (var e : changes.entrySet()) {
-        cascaded = cascaded.compose(n -> propagate(who, weddingId, e.getKey(), e.getValue(), opId, null)
-            .map(m -> n + m));
+        // Each fact its own op id: a form bound to several of them must take each (one op id is applied once).
+        cascaded = cascaded.compose(n -> propagate(who, weddingId, e.getKey(), e.getValue(), opId + "/" + e.getKey(),
+            null).map(m -> n + m));
       }
-      return cascaded.map(n -> updated.put("cascaded", n));
+      return cascaded.map(n -> shown(updated, CORE.keySet()).put("cascaded", n));
     });
   }
 
@@ -150,13 +192,14 @@ public final class CoreCascade {
    * @param opId    names this change, so its cascaded field changes are applied once
    */
   public Future<Integer> fromExternal(UUID weddingId, List<String> columns, String opId) {
-    return wedding(weddingId).compose(wedding -> {
+    return load(weddingId).compose(loaded -> {
+      JsonObject wedding = loaded.wedding();
       JsonObject core = wedding.getJsonObject("core");
       JsonObject changed = new JsonObject();
       for (String column : columns) if (CORE.containsKey(column)) changed.put(column, core.getValue(column));
       if (changed.isEmpty()) return Future.succeededFuture(0);
-      publisher.durable("wedding:" + weddingId, "wedding:updated", new JsonObject().put("changes", changed)
-          .put("version", wedding.getLong("version")).put("by", Editor.EXTERNAL.identity()).put("source", "external"));
+      announce(weddingId, loaded.sharing(), changed, wedding.getLong("version"), Editor.EXTERNAL.identity(),
+          "external");
       Future<Integer> cascaded = Future.succeededFuture(0);
       for (String column : changed.fieldNames()) {
         cascaded = cascaded.compose(n -> propagate(Editor.EXTERNAL, weddingId, column, changed.getValue(column),
@@ -167,7 +210,7 @@ public final class CoreCascade {
   }
 
   private Future<JsonObject> update(Editor who, UUID weddingId, Map<String, Object> changes) {
-    StringBuilder sql = new StringBuilder("update weddings set ");
+    StringBuilder sql = new StringBuilder("update weddings w set ");
     Tuple args = Tuple.tuple().addValue(weddingId).addValue(who.userId());
     int i = 3;
     for (var e : changes.entrySet()) {
@@ -175,14 +218,16 @@ public final class CoreCascade {
       sql.append(e.getKey()).append(" = $").append(i++).append(", ");
       args.addValue(sqlValue(e.getKey(), e.getValue()));
     }
-    sql.append("version = version + 1, updated_at = now(), updated_by = $2 where id = $1 returning *");
+    sql.append("version = version + 1, updated_at = now(), updated_by = $2 where w.id = $1 returning w.*, ")
+        .append(Sharing.COLUMN);
     return db.preparedQuery(sql.toString()).execute(args).map(rows -> {
       if (rows.size() == 0) throw new ChannelError("not_found", "no wedding " + weddingId);
-      JsonObject wedding = describe(rows.iterator().next());
+      Row row = rows.iterator().next();
+      JsonObject wedding = describe(row);
       JsonObject changed = new JsonObject();
       changes.forEach(changed::put);
-      publisher.durable("wedding:" + weddingId, "wedding:updated", new JsonObject().put("changes", changed)
-          .put("version", wedding.getLong("version")).put("by", who.identity()));
+      announce(weddingId, Sharing.of(row.getJsonObject("sharing")), changed, wedding.getLong("version"),
+          who.identity(), null);
       changes.forEach((core, value) -> events.coreChanged(who, weddingId, core, value));
       return wedding;
     });

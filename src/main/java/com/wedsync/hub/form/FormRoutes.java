@@ -61,7 +61,7 @@ public final class FormRoutes {
     r.post("/api/v1/forms/:id/status").handler(ctx -> onForm(ctx, (who, id) -> status.change(who, id, jsonBody(ctx))));
     r.post("/api/v1/forms/:id/notes").handler(ctx -> onForm(ctx, (who, id) -> notes.add(who, id, jsonBody(ctx))));
     r.post("/api/v1/sync/changes").handler(this::sync);
-    r.get("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.wedding(id)));
+    r.get("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, cascade::wedding));
     r.patch("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.patch(who, id, jsonBody(ctx))));
   }
 

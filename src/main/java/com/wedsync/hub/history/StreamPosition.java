@@ -1,6 +1,7 @@
 package com.wedsync.hub.history;
 
 import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.bus.WireCache;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HexFormat;
@@ -28,10 +29,13 @@ public record StreamPosition(long offset, String epoch) {
     return new StreamPosition(offset.longValue(), epoch);
   }
 
-  /** The event as history keeps and delivers it: its payload with {@code "meta":{"offset","epoch"}} added. */
+  /**
+   * The event as history keeps and delivers it: its payload with {@code "meta":{"offset","epoch"}} added; its audience
+   * stays with it.
+   */
   public ChannelEvent stamp(ChannelEvent event) {
     JsonObject payload = event.payload().copy().put("meta", new JsonObject().put("offset", offset).put("epoch", epoch));
-    return ChannelEvent.of(event.topic(), event.event(), payload);
+    return new ChannelEvent(event.topic(), event.event(), payload, null, null, event.audience(), new WireCache());
   }
 
   public JsonObject toJson() {

@@ -3,6 +3,7 @@ package com.wedsync.hub.http;
 import com.wedsync.hub.auth.Principal;
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.channel.Access;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.ClientText;
@@ -206,7 +207,7 @@ public final class HttpApi {
     }
     auth.user(ctx)
         .compose(p -> channels.authorize(p, topic))
-        .compose(access -> access.allowed() ? presence.state(topic.name())
+        .compose(access -> access.allowed() ? presence.state(topic.name(), access::sees)
             : Future.failedFuture(ChannelError.forbidden("no access to " + topic.name())))
         .onSuccess(state -> json(ctx, 200, state))
         .onFailure(e -> ApiError.send(ctx, e));
@@ -268,7 +269,13 @@ public final class HttpApi {
       return auth.user(ctx).compose(p -> Future.all(topics.stream().map(t -> channels.authorize(p, t).map(a -> {
         if (!a.canWrite()) throw ChannelError.forbidden("no write access to " + t.name());
         return a;
-      })).toList()).map(p.identity()));
+      })).toList()).map(all -> {
+        // A supplier's team member speaks to the couple and its own team only (SPEC.md §4), as on the socket.
+        for (int i = 0; i < events.size(); i++) {
+          events.set(i, events.get(i).withAudience(all.<Access>resultAt(i).ownAudience()));
+        }
+        return p.identity();
+      }));
     }).onSuccess(sender -> {
       // The sender is stamped by the server, as on the socket (PROTOCOL.md §3).
       for (ChannelEvent e : events) e.payload().put("meta", new JsonObject().put("sender", sender));

@@ -1,5 +1,6 @@
 package com.wedsync.hub.notify;
 
+import com.wedsync.hub.channel.Access;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
 import io.vertx.core.Future;
@@ -9,12 +10,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
  * The activity feed (SPEC.md §5): events stored in {@code activity_events}, pushed live as {@code activity} on
  * {@code wedding:{id}} and on the feed of every supplier that may see them, and listed newest first per supplier or
- * per wedding with an id cursor.
+ * per wedding with an id cursor. Live or listed, a supplier sees its own forms' lines and the wedding facts the couple
+ * shares with it, never another supplier's (SPEC.md §4); the couple sees all of its wedding's.
  */
 public final class ActivityFeed {
   /** Stores the event and names the suppliers whose feeds show it, in one statement. */
@@ -43,9 +46,24 @@ public final class ActivityFeed {
       left join users u on u.id = x.actor_id
       order by x.id desc limit $3""".formatted(COLUMNS);
 
+  /** A wedding's feed as the couple sees it: everything. */
   private static final String BY_WEDDING = """
       select %s from activity_events x left join users u on u.id = x.actor_id
        where x.wedding_id = $1 and x.id < $2 order by x.id desc limit $3""".formatted(COLUMNS);
+
+  /**
+   * A wedding's feed as a team member of the suppliers {@code $4} sees it: their own forms' lines, and the wedding's
+   * facts the couple shares with one of them — never another supplier's.
+   */
+  private static final String BY_WEDDING_FOR_SUPPLIERS = """
+      select %s from activity_events x left join users u on u.id = x.actor_id
+       where x.wedding_id = $1 and x.id < $2
+         and (x.supplier_id = any($4::uuid[])
+           or (x.supplier_id is null and exists (
+                 select 1 from wedding_suppliers ws
+                  where ws.wedding_id = x.wedding_id and ws.supplier_id = any($4::uuid[])
+                    and (x.object->>'core_field' is null or x.object->>'core_field' = any(ws.shared_fields)))))
+       order by x.id desc limit $3""".formatted(COLUMNS);
 
   private final Pool db;
   private final Publisher publisher;
@@ -65,17 +83,23 @@ public final class ActivityFeed {
               : new JsonObject().put("user_id", e.actorId().toString()).put("name", e.actorName()))
           .put("object", e.object()).put("text", e.text())
           .put("at", r.getOffsetDateTime("created_at").toInstant().toString());
-      if (e.weddingId() != null) publisher.durable("wedding:" + e.weddingId(), "activity", activity);
-      for (UUID supplier : r.getArrayOfUUIDs("suppliers")) publisher.durable("supplier:" + supplier, "activity", activity);
+      UUID[] suppliers = r.getArrayOfUUIDs("suppliers");
+      // On the wedding's channel, as on the suppliers' feeds: the couple, and only the suppliers whose line it is.
+      if (e.weddingId() != null) {
+        publisher.durable("wedding:" + e.weddingId(), "activity", activity,
+            com.wedsync.hub.bus.Audience.coupleAnd(Arrays.asList(suppliers)));
+      }
+      for (UUID supplier : suppliers) publisher.durable("supplier:" + supplier, "activity", activity);
       return activity;
     });
   }
 
   /**
-   * A page of a feed, newest first. {@code cursor} is the previous page's {@code next_cursor} (an event id), or null
-   * for the newest page.
+   * A page of a feed, newest first, as {@code viewer} may see it (a wedding's feed shows a supplier's team member only
+   * its suppliers' lines and the facts shared with them). {@code cursor} is the previous page's {@code next_cursor} (an
+   * event id), or null for the newest page.
    */
-  public Future<JsonObject> list(String family, UUID id, String cursor, int limit) {
+  public Future<JsonObject> list(String family, UUID id, Access viewer, String cursor, int limit) {
     long before = Long.MAX_VALUE;
     if (cursor != null) {
       try {
@@ -87,8 +111,17 @@ public final class ActivityFeed {
         throw ChannelError.invalid("cursor", "cursor must be the next_cursor of a previous page, got '" + cursor + "'");
       }
     }
-    String sql = family.equals("supplier") ? BY_SUPPLIER : BY_WEDDING;
-    return db.preparedQuery(sql).execute(Tuple.of(id, before, limit)).map(rows -> {
+    Tuple args = Tuple.of(id, before, limit);
+    String sql;
+    if (family.equals("supplier")) {
+      sql = BY_SUPPLIER;
+    } else if (viewer.isCouple()) {
+      sql = BY_WEDDING;
+    } else { // anyone else on a wedding: only what its suppliers may see (nothing without one)
+      sql = BY_WEDDING_FOR_SUPPLIERS;
+      args.addValue(viewer.suppliers().toArray(new UUID[0]));
+    }
+    return db.preparedQuery(sql).execute(args).map(rows -> {
       JsonArray items = new JsonArray();
       long last = 0;
       for (Row r : rows) {

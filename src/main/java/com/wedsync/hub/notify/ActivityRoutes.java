@@ -12,7 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /api/v1/activity?scope=supplier:{id}|wedding:{id}&cursor=&limit=}: whoever may join that channel may
- * read its feed — the same access rules, from the same registry.
+ * read its feed — the same access rules, from the same registry — and reads it as it would on that channel (a
+ * supplier's team member sees on a wedding's feed only its suppliers' lines and the facts shared with them).
  */
 public final class ActivityRoutes {
   public static final int DEFAULT_LIMIT = 50;
@@ -62,8 +63,8 @@ public final class ActivityRoutes {
         .compose(access -> {
           if (!access.allowed()) return Future.failedFuture(ChannelError.forbidden("no access to " + topic.name()));
           try {
-            return feed.list(topic.family().name(), topic.id(), cursor == null || cursor.isEmpty() ? null : cursor,
-                pageSize);
+            return feed.list(topic.family().name(), topic.id(), access,
+                cursor == null || cursor.isEmpty() ? null : cursor, pageSize);
           } catch (RuntimeException e) {
             return Future.failedFuture(e);
           }

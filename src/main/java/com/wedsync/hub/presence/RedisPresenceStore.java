@@ -1,5 +1,6 @@
 package com.wedsync.hub.presence;
 
+import com.wedsync.hub.bus.Audience;
 import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisConnections;
 import io.vertx.core.Future;
@@ -58,14 +59,16 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   private static String encode(PresenceEntry e) {
-    return new JsonObject().put("key", e.key()).put("ref", e.ref()).put("meta", e.meta())
-        .put("conn", e.connectionId()).put("node", e.nodeId()).encode();
+    JsonObject j = new JsonObject().put("key", e.key()).put("ref", e.ref()).put("meta", e.meta())
+        .put("conn", e.connectionId()).put("node", e.nodeId());
+    if (e.audience() != null) j.put("aud", e.audience().toJson());
+    return j.encode();
   }
 
   private static PresenceEntry decode(String raw) {
     JsonObject j = new JsonObject(raw);
     return new PresenceEntry(j.getString("key"), j.getString("ref"), j.getJsonObject("meta"), j.getString("conn"),
-        j.getString("node"));
+        j.getString("node"), Audience.fromJson(j.getJsonObject("aud")));
   }
 
   @Override

@@ -261,7 +261,7 @@ final class Connection implements Subscriber {
     services.metrics().joinLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     channels.resume(sub, r.recovered() ? since : r.top(), r.events());
     if (sub.presenceEnabled()) {
-      services.presence().state(sub.topic().name()).onSuccess(state -> {
+      services.presence().state(sub.topic().name(), sub.access()::sees).onSuccess(state -> {
         if (subscriptions.get(in.topic()) == sub) push(sub, "presence_state", state);
       });
     }
@@ -453,7 +453,8 @@ final class Connection implements Subscriber {
           .put("payload", userPayload == null ? new JsonObject() : userPayload).put("meta", meta);
       event = ChannelEvent.from(sub.topic().name(), "broadcast", out, id);
     }
-    services.bus().publish(event);
+    // A supplier's team member speaks to the couple and its own team only (SPEC.md §4), like its presence.
+    services.bus().publish(event.withAudience(sub.access().ownAudience()));
     // Supabase replies only with broadcast.ack; replying to every request with a ref keeps PROTOCOL.md §1's "exactly
     // one reply" and costs an ack-less realtime-js client nothing (it has already resolved the send).
     if (in.ref() != null) ok(in, EMPTY);
@@ -488,7 +489,8 @@ final class Connection implements Subscriber {
           .onComplete(ar -> reply(in, ar.map(EMPTY)));
       return;
     }
-    services.presence().track(topic, sub.presenceKey(), id, meta, sub.presence()).onComplete(ar -> {
+    var seenBy = sub.access().ownAudience(); // a supplier's member: the couple and its own team (SPEC.md §4)
+    services.presence().track(topic, sub.presenceKey(), id, meta, sub.presence(), seenBy).onComplete(ar -> {
       if (ar.succeeded()) {
         if (subscriptions.get(in.topic()) == sub && !closed) sub.presence(ar.result());
         else services.presence().untrack(topic, ar.result()); // left or closed while tracking
