@@ -1,0 +1,166 @@
+package com.wedsync.hub.security;
+
+import com.wedsync.hub.support.TestForms;
+import com.wedsync.hub.support.TestHub;
+import com.wedsync.hub.support.WsClient;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static com.wedsync.hub.support.DemoIds.user;
+import static com.wedsync.hub.support.Replies.error;
+import static com.wedsync.hub.support.Replies.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 11 §5, the smaller probes: a frame past the WebSocket limit is answered with a close that says why; the
+ * sender of a broadcast is the server's to say; typing only in fields one may write; presence keys that pass for a
+ * user id; origins with user-info tricks; fractions in whole-number fields.
+ */
+class SocketProbesTest {
+  static final UUID EMMA = user(1);
+  static final UUID SARAH = user(6);
+  static final UUID NOAH = user(9);   // S1 viewer
+  static final String WEDDING = "realtime:wedding:44444444-0000-0000-0000-000000000001";
+
+  static TestHub hub;
+  static UUID form;
+
+  @BeforeAll
+  static void start() {
+    hub = TestHub.start(TestHub.editing("200"));
+    form = TestForms.create("probes", "t:text", "n:number");
+    com.wedsync.hub.support.TestPostgres.execute("update form_fields set validation = '{\"editableBy\":\"couple\"}' "
+        + "where form_id = '" + form + "' and key = 't'");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (hub != null) hub.close();
+  }
+
+  @Test
+  void aFrameOverTheWebSocketLimitIsClosedWithAReason() {
+    try (WsClient c = hub.connect(SARAH)) {
+      c.sendRaw("[\"1\",\"1\",\"phoenix\",\"heartbeat\",{\"a\":\"" + "x".repeat(2 << 20) + "\"}]");
+      assertTrue(c.awaitClosed(Duration.ofSeconds(5)));
+      assertEquals((short) 1009, c.closeStatus(), "message too big");
+      assertTrue(c.closeReason().startsWith("payload_too_large"), c.closeReason());
+    }
+    // under the WebSocket limit but over socket.maxFrameBytes: one reply, the connection lives
+    try (WsClient c = hub.connect(SARAH)) {
+      JsonObject reply = c.request("phoenix", "heartbeat", new JsonObject().put("a", "x".repeat(100_000)));
+      error(reply, "payload_too_large");
+      ok(c.request("phoenix", "heartbeat", new JsonObject()));
+    }
+  }
+
+  @Test
+  void theSenderOfABroadcastIsStampedAndCannotBeForged() {
+    try (WsClient noah = hub.connect(NOAH); WsClient sarah = hub.connect(SARAH)) {
+      ok(noah.join(WEDDING));
+      ok(sarah.join(WEDDING));
+      JsonObject forged = new JsonObject().put("user_id", SARAH.toString()).put("name", "Sarah Jones");
+      ok(noah.request(WEDDING, "broadcast", new JsonObject().put("type", "broadcast").put("event", "cursor")
+          .put("payload", forged).put("meta", new JsonObject().put("sender", forged))));
+      JsonArray got = sarah.await(a -> "broadcast".equals(a.getString(3)), Duration.ofSeconds(5));
+      assertEquals(new JsonObject().put("user_id", NOAH.toString()).put("name", "Noah Hill"),
+          got.getJsonObject(4).getJsonObject("meta").getJsonObject("sender"), "the server says who sent it");
+      // binary (realtime-js kind 3) with forged metadata: the kind-4 metadata names the real sender
+      byte[] topic = WEDDING.getBytes(StandardCharsets.UTF_8);
+      byte[] event = "bin".getBytes(StandardCharsets.UTF_8);
+      byte[] meta = forged.encode().getBytes(StandardCharsets.UTF_8);
+      Buffer kind3 = Buffer.buffer().appendByte((byte) 3).appendByte((byte) 0).appendByte((byte) 0)
+          .appendByte((byte) topic.length).appendByte((byte) event.length).appendByte((byte) meta.length)
+          .appendByte((byte) 0).appendBytes(topic).appendBytes(event).appendBytes(meta).appendBytes(new byte[] {1, 2});
+      noah.sendBinary(kind3);
+      // Sarah's socket speaks JSON only: the raw bytes come base64-encoded with the stamped meta
+      JsonArray bin = sarah.await(a -> "broadcast".equals(a.getString(3))
+          && "bin".equals(a.getJsonObject(4).getString("event")), Duration.ofSeconds(5));
+      assertEquals(NOAH.toString(), bin.getJsonObject(4).getJsonObject("meta").getJsonObject("sender")
+          .getString("user_id"));
+    }
+    var http = hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.token(NOAH), new JsonObject()
+        .put("messages", new JsonArray().add(new JsonObject().put("topic", WEDDING).put("event", "e")
+            .put("payload", new JsonObject()))));
+    assertEquals(403, http.status(), "a viewer may not publish over HTTP: " + http.body());
+  }
+
+  @Test
+  void typingOnlyInFieldsOneMayWrite() {
+    String topic = "realtime:form:" + form;
+    try (WsClient noah = hub.connect(NOAH); WsClient sarah = hub.connect(SARAH); WsClient emma = hub.connect(EMMA)) {
+      ok(noah.join(topic));
+      ok(sarah.join(topic));
+      ok(emma.join(topic));
+      error(sarah.request(topic, "field:typing", new JsonObject().put("field", "no_such_field")), "not_found");
+      error(noah.request(topic, "field:typing", new JsonObject().put("field", "n")), "forbidden");
+      error(sarah.request(topic, "field:typing", new JsonObject().put("field", "t")), "forbidden");
+      emma.assertNone(a -> "field:typing".equals(a.getString(3)), Duration.ofMillis(300));
+      ok(sarah.request(topic, "field:typing", new JsonObject().put("field", "n")));
+      JsonArray typing = emma.await(a -> "field:typing".equals(a.getString(3)), Duration.ofSeconds(5));
+      assertEquals("n", typing.getJsonObject(4).getString("field"));
+      assertEquals(SARAH.toString(), typing.getJsonObject(4).getJsonObject("user").getString("user_id"));
+    }
+  }
+
+  @Test
+  void presenceKeysThatLookLikeAUserIdAreRefused() {
+    try (WsClient sarah = hub.connect(SARAH)) {
+      for (String key : List.of(" " + EMMA, EMMA + " ", "{" + EMMA + "}", "user:" + EMMA,
+          EMMA.toString().replace("-", ""), "tab 1")) {
+        JsonObject reply = sarah.join(WEDDING, new JsonObject().put("config", new JsonObject().put("presence",
+            new JsonObject().put("key", key))));
+        assertEquals("config.presence.key", error(reply, "invalid").getString("field"), key);
+      }
+      // a user id as key means one's own (the hub's default), never someone else's
+      ok(sarah.join(WEDDING, new JsonObject().put("config", new JsonObject().put("presence",
+          new JsonObject().put("key", EMMA.toString())))));
+      ok(sarah.request(WEDDING, "presence", new JsonObject().put("type", "presence").put("event", "track")
+          .put("payload", new JsonObject())));
+      JsonObject state = hub.request(HttpMethod.GET, "/api/v1/channels/wedding:44444444-0000-0000-0000-000000000001"
+          + "/presence", hub.token(SARAH), null).json();
+      assertTrue(state.containsKey(SARAH.toString()), state.encode());
+      assertTrue(!state.containsKey(EMMA.toString()) || state.getJsonObject(EMMA.toString()).getJsonArray("metas")
+          .stream().allMatch(m -> ((JsonObject) m).getString("user_id").equals(EMMA.toString())), state.encode());
+      ok(sarah.join(WEDDING, new JsonObject().put("config", new JsonObject().put("presence",
+          new JsonObject().put("key", "cursor-tab_1")))));
+    }
+  }
+
+  @Test
+  void originsAreComparedAsUrlsNotText() {
+    for (String origin : List.of("http://localhost:1@evil.example", "http://localhost.evil.example",
+        "http://127.0.0.1:80@evil.example:443", "http://evil.example/http://localhost:3000", "null")) {
+      MultiMap h = MultiMap.caseInsensitiveMultiMap().add("Origin", origin);
+      WsClient.ConnectFailed refused = assertThrows(WsClient.ConnectFailed.class,
+          () -> WsClient.connect(hub.client, hub.wsUrl(hub.token(SARAH)), h), origin);
+      assertTrue(refused.getMessage().contains("403"), origin + ": " + refused.getMessage());
+    }
+    for (String origin : List.of("http://localhost:5173", "http://127.0.0.1:4000", "HTTP://LOCALHOST:3000")) {
+      WsClient.connect(hub.client, hub.wsUrl(hub.token(SARAH)),
+          MultiMap.caseInsensitiveMultiMap().add("Origin", origin)).close();
+    }
+  }
+
+  @Test
+  void fieldsBoundToTheGuestCountRefuseFractions() {
+    UUID f1 = UUID.fromString("55555555-0000-0000-0000-000000000001");
+    var res = hub.request(HttpMethod.PUT, "/api/v1/forms/" + f1 + "/fields/guest_count", hub.token(EMMA),
+        new JsonObject().put("value", 1.5).put("force", true).put("op_id", "fraction-" + UUID.randomUUID()));
+    assertEquals(400, res.status(), res.body());
+    assertTrue(res.json().getJsonObject("error").getString("message").contains("whole number"), res.body());
+  }
+}
