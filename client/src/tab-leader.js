@@ -163,6 +163,9 @@ export class SharedHub extends Emitter {
     for (const p of [...this.proxies.values()]) p.detach();
     this._rejectPending('closed');
     if (this.local) {
+      // Handing over, not ending: the other tabs' channels must not hear "closed" — they attach to the next leader.
+      for (const a of this.remote.values()) a.detach();
+      this.remote.clear();
       this.local.connection.close();
       this.local.pool.close();
       this.local = null;
@@ -246,6 +249,7 @@ export class SharedHub extends Emitter {
   }
 
   _remotePush(proxy, event, payload, options = {}) {
+    if (this.leader.stopped) return Promise.reject(new HubError('closed', 'this tab left the tab group'));
     if (!this.leaderId) return Promise.reject(new HubError('offline', 'no tab holds the connection yet'));
     const ref = String(++this._ref);
     const timeout = options.timeout || this.timeoutMs;
