@@ -343,7 +343,10 @@ export class ChannelPool extends Emitter {
     this.clock.clearTimeout(entry.reopenTimer);
     const phx = entry.phx;
     entry.phx = null;
-    if (phx) phx.leave();
+    if (phx) {
+      phx.leave();
+      if (this._closed) settlePending(phx);
+    }
     for (const a of [...entry.attachments]) a._closed(reason, error);
     entry.attachments.clear();
     this.emit('left', { topic: entry.topic, reason });
@@ -374,6 +377,19 @@ export class ChannelPool extends Emitter {
     }
     if (waiting) this._scheduleSweep();
   }
+}
+
+/**
+ * The client is closing and its socket is gone: pushes still waiting for a reply will never get one. Settling them
+ * as timed out now (phoenix keys each pending reply as a `chan_reply_<ref>` binding) rejects their promises at once
+ * and clears their timers, so closing a client in Node does not keep the process alive for the push timeout.
+ */
+function settlePending(phx) {
+  // The join's own reply is left alone: settling it would make phoenix send a leave (with a new timer).
+  const join = phx.joinPush && phx.joinPush.refEvent;
+  const waiting = (phx.bindings || []).filter((b) => typeof b.event === 'string' && b.event.startsWith('chan_reply_')
+    && b.event !== join);
+  for (const b of waiting) phx.trigger(b.event, { status: 'timeout', response: {} });
 }
 
 class Entry {

@@ -109,7 +109,9 @@ export class FormSession extends Emitter {
     this._loading = null;
     this._buffered = null;
     this._replaying = false;
-    this._replayAgain = false;
+    this._replayAgain = null;
+    /** op ids sent on the current connection and still waiting for their reply */
+    this._awaiting = new Set();
     /** @type {Set<Promise<any>>} */
     this._inflight = new Set();
     this.ready = new Promise((resolve, reject) => {
@@ -315,6 +317,9 @@ export class FormSession extends Emitter {
   // ---- channel events ----------------------------------------------------------------------------------------
 
   async _onJoined(reply, info) {
+    // What was unsaved when this join happened may have been lost with the old connection (or the hub): replay
+    // exactly that. Ops sent after the join travel on this connection and get their own replies.
+    const atJoin = new Set(this.unsaved.keys());
     this.emit('joined', info);
     this._trackNow();
     try {
@@ -328,7 +333,7 @@ export class FormSession extends Emitter {
       this.emit('error', error);
       return;
     }
-    await this._replay();
+    await this._replay((id) => atJoin.has(id));
   }
 
   _onClosed(reason, error) {
@@ -701,7 +706,7 @@ export class FormSession extends Emitter {
     if (force) payload.force = true;
     f.inflight = { opId: payload.op_id, value };
     this._remember('field:set', payload);
-    return this._track(this.attachment.push('field:set', payload)).then(
+    return this._pushOp('field:set', payload).then(
       (reply) => this._setAcked(f, payload.op_id, value, reply.version),
       (error) => this._setFailed(f, payload, error),
     );
@@ -737,8 +742,10 @@ export class FormSession extends Emitter {
     }
   }
 
-  _setFailed(f, payload, error) {
+  _setFailed(f, payload, error, foreign = false) {
     if (f.inflight && f.inflight.opId === payload.op_id) f.inflight = null;
+    // Answered already (an op can be answered twice: on the wire and in a replay); only the first answer counts.
+    if (!foreign && !this.unsaved.has(payload.op_id)) return;
     if (RETRYABLE.has(error.reason)) {
       // No answer, or never sent: the op stays unsaved and is replayed (idempotent by op_id) once joined.
       f.inflight = { opId: payload.op_id, value: payload.value, unconfirmed: true };
@@ -857,7 +864,7 @@ export class FormSession extends Emitter {
     const payload = { field: f.key, ops, base_version: u.base, op_id: u.opId };
     this._remember('field:text', payload);
     const release = f.releasePending;
-    return this._track(this.attachment.push('field:text', payload)).then(
+    return this._pushOp('field:text', payload).then(
       (reply) => {
         u.replyVersion = reply.version;
         const mem = this.unsaved.get(u.opId);
@@ -896,6 +903,7 @@ export class FormSession extends Emitter {
       this._replaySoon();
       return;
     }
+    if (!f.pendingText.includes(u)) return;
     this.unsaved.delete(u.opId);
     const before = this._display(f);
     this._dropTextOp(f, u);
@@ -952,7 +960,7 @@ export class FormSession extends Emitter {
       return Promise.resolve({ queued: true, item_id: itemId });
     }
     this._remember('field:list', payload);
-    return this._track(this.attachment.push('field:list', payload)).then(
+    return this._pushOp('field:list', payload).then(
       (reply) => {
         this._listAcked(f, opId, reply.version);
         return { ...reply, item_id: itemId };
@@ -983,6 +991,7 @@ export class FormSession extends Emitter {
   }
 
   _listRefused(f, opId, error) {
+    if (!f.listPending.some((x) => x.opId === opId)) return;
     this.unsaved.delete(opId);
     f.listPending = f.listPending.filter((x) => x.opId !== opId);
     this.emit('change', { field: f.key, value: this._display(f), source: 'rollback' });
@@ -1016,6 +1025,9 @@ export class FormSession extends Emitter {
       const r = await this.attachment.push('field:lock', { field: f.key });
       if (r && r.mode === 'none') return { mode: 'none' };
       f.lock = { token: r.token ?? null, mode: r.mode || 'hard', expires_at: r.expires_at ?? null };
+      // Ours now (the field:locked event with the holder's name may come before or after this reply).
+      const me = this.ctx.userId();
+      if (!f.holder || f.holder.user_id !== me) f.holder = { user_id: me, name: null, expires_at: f.lock.expires_at, soft: f.lock.mode === 'soft' };
       this.emit('lock', { field: f.key, holder: f.holder, mine: true });
       return f.lock;
     } catch (error) {
@@ -1079,33 +1091,43 @@ export class FormSession extends Emitter {
 
   // ---- replay ------------------------------------------------------------------------------------------------
 
-  /** Sends again whatever the hub has not made durable, then this form's queued offline changes (in order). */
-  async _replay() {
+  /**
+   * Sends again the unsaved ops `select` picks, then this form's queued offline changes, in order.
+   * @param {(opId: string) => boolean} select
+   */
+  async _replay(select) {
     if (!this.online || this.closed) return;
     if (this._replaying) {
-      this._replayAgain = true;
+      const earlier = this._replayAgain;
+      this._replayAgain = earlier ? (id) => earlier(id) || select(id) : select;
       return;
     }
     this._replaying = true;
     try {
-      do {
-        this._replayAgain = false;
-        const ops = [...this.unsaved.entries()].map(([, u]) => ({ event: u.event, payload: u.payload }));
+      let pick = select;
+      while (pick && this.online) {
+        this._replayAgain = null;
+        const ops = [...this.unsaved.entries()]
+          .filter(([id]) => !this._awaiting.has(id) && pick(id))
+          .map(([, u]) => ({ event: u.event, payload: u.payload }));
         await this.ctx.syncForm(this.formId, ops, this);
-      } while (this._replayAgain && this.online);
+        pick = this._replayAgain;
+      }
     } catch (error) {
       // Lost the connection mid-replay: the next join replays again (every op is idempotent by op_id).
       if (!RETRYABLE.has(error.reason)) this.emit('error', error);
     } finally {
       this._replaying = false;
+      this._replayAgain = null;
     }
   }
 
+  /** An op got no answer while the socket stayed up: send the unanswered ones again now. */
   _replaySoon() {
     if (this._replayTimer || this.closed) return;
     this._replayTimer = this.clock.setTimeout(() => {
       this._replayTimer = null;
-      this._replay();
+      this._replay((id) => this.unsaved.get(id).version === null);
     }, 0);
   }
 
@@ -1129,17 +1151,23 @@ export class FormSession extends Emitter {
    * The outcome of one replayed op (`sync` result), for this session's state.
    * @param {{event: string, payload: any}} op
    * @param {{op_id: string, result: string, version?: number, current?: any, reason?: string, detail?: string}} r
+   * @param {{foreign?: boolean}} [options] foreign: queued by another page or tab, not tracked by this session
    */
-  _onSyncResult(op, r) {
+  _onSyncResult(op, r, { foreign = false } = {}) {
     const p = op.payload || {};
     const f = p.field ? this.fields.get(p.field) : null;
+    if (f && !foreign && !this.unsaved.has(p.op_id)) {
+      // Settled already by its live reply (an op buffered across a reconnect is answered twice).
+      this.emit('synced', { op_id: p.op_id, event: op.event, field: p.field ?? null, ...r });
+      return;
+    }
     const ok = r.result === 'applied' || r.result === 'duplicate';
     const error = ok ? null : r.result === 'conflict'
       ? new HubError('conflict', r.detail, { reason: 'conflict', current: r.current })
       : new HubError(r.reason || 'rejected', r.detail, r);
     if (op.event === 'field:set' && f) {
       if (ok) this._setAcked(f, p.op_id, p.value, r.version);
-      else this._setFailed(f, { ...p, release: false }, error);
+      else this._setFailed(f, { ...p, release: false }, error, foreign);
     } else if (op.event === 'field:text' && f) {
       const u = f.pendingText.find((x) => x.opId === p.op_id);
       if (ok) {
@@ -1162,6 +1190,16 @@ export class FormSession extends Emitter {
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------------
+
+  /** A field op on the wire: known as awaiting its reply, so a replay does not send it a second time. */
+  _pushOp(event, payload) {
+    const id = payload.op_id;
+    this._awaiting.add(id);
+    const done = () => this._awaiting.delete(id);
+    const sent = this.attachment.push(event, payload);
+    sent.then(done, done);
+    return this._track(sent);
+  }
 
   _remember(event, payload) {
     this.unsaved.set(payload.op_id, { event, payload, field: payload.field, version: null });

@@ -415,7 +415,7 @@ export class RealtimeClient extends Emitter {
         if (session && !session.closed) session._onSyncResult(op, r);
         else {
           const open = this.sessions.get(formId);
-          if (open && !open.closed) open._onSyncResult(op, r);
+          if (open && !open.closed) open._onSyncResult(op, r, { foreign: true });
           else if (this.options.shareAcrossTabs) this.hub.broadcast({ kind: 'synced', formId, op: stripQueue(op), result: r });
         }
         this.emit('synced', { form_id: formId, event: op.event, field: (op.payload && op.payload.field) ?? null, ...r });
@@ -477,7 +477,7 @@ export class RealtimeClient extends Emitter {
     if (body.kind === 'queue' && this.queue) this.queue.refresh();
     else if (body.kind === 'synced') {
       const session = this.sessions.get(body.formId);
-      if (session && !session.closed) session._onSyncResult(body.op, body.result);
+      if (session && !session.closed) session._onSyncResult(body.op, body.result, { foreign: true });
     }
   }
 }

@@ -357,3 +357,80 @@ test('ops are kept until field:saved and replayed (idempotent) after a reconnect
   await flush();
   assert.equal(hub.sent('sync').length, 1, 'nothing to replay');
 });
+
+test('text typed offline is merged with edits made meanwhile, even when the channel history is gone', async (t) => {
+  const { session, hub, forms, clock, http } = await openForm(t);
+  hub.accepting = false;
+  hub.dropAll();
+  await waitFor(() => !session.online, 'offline');
+  session.input('speech', 'Hello all, see you soon');
+  await clock.advance(500);
+  assert.equal(session.ctx.queue.count, 1);
+  forms.remoteText('F', 'speech', ['Dear guests! ']);
+  forms.remoteText('F', 'speech', [13, { d: 5 }, 'Hi']);
+  assert.equal(forms.forms.get('F').fields.get('speech').value, 'Dear guests! Hi all');
+  hub.forgetHistory('form:F');
+  const reloaded = [];
+  session.on('reloaded', () => reloaded.push(true));
+  hub.accepting = true;
+  await waitFor(() => reloaded.length === 1, 'reloaded');
+  assert.ok(http.requests.some((r) => r.path === '/api/v1/forms/F/fields/speech/history'), 'caught up from the field history');
+  await waitFor(() => session.ctx.queue.count === 0 && !session.field('speech').pending, 'replayed');
+  const server = forms.forms.get('F').fields.get('speech').value;
+  assert.equal(server, 'Dear guests! Hi all, see you soon');
+  assert.equal(session.value('speech'), server, 'client and hub agree');
+});
+
+test('a reopened form places queued text made against an older version over what changed since', async (t) => {
+  const w = world();
+  t.after(w.closeAll);
+  w.forms.addForm('F', structuredClone(FIELDS));
+  const first = w.make();
+  await first.connect();
+  const s1 = first.form('F');
+  await s1.ready;
+  await flush();
+  w.hub.accepting = false;
+  w.hub.dropAll();
+  await waitFor(() => !s1.online, 'offline');
+  s1.input('speech', 'Hello all :)');
+  await w.clock.advance(500);
+  await first.close();
+  w.forms.remoteText('F', 'speech', ['Hi! ']);
+  const second = w.make();
+  await second.connect();
+  const s2 = second.form('F');
+  await w.clock.advance(1500);
+  await s2.ready;
+  assert.equal(s2.value('speech'), 'Hi! Hello all :)', 'the queued edit lands after the newer text');
+  w.hub.accepting = true;
+  await waitFor(() => second.queuedCount === 0 && !s2.field('speech').pending, 'replayed');
+  assert.equal(w.forms.forms.get('F').fields.get('speech').value, 'Hi! Hello all :)');
+  assert.equal(s2.value('speech'), 'Hi! Hello all :)');
+});
+
+test('an op sent right after the join is not replayed, and an op answered twice is settled once', async (t) => {
+  const w = world();
+  t.after(w.closeAll);
+  w.forms.addForm('F', structuredClone(FIELDS));
+  const client = w.make();
+  await client.connect();
+  const session = client.form('F');
+  await session.ready;
+  session.input('vegan', true);
+  await waitFor(() => session.field('vegan').version === 2, 'accepted');
+  await flush();
+  assert.equal(w.hub.sent('sync').length, 0, 'nothing replayed on a fresh connection');
+
+  // The same op answered by a replay and by its live reply: one conflict, not two.
+  const conflicts = [];
+  session.on('conflict', (c) => conflicts.push(c));
+  w.forms.remoteSet('F', 'guests', 300);
+  session.fields.get('guests').server.version = 1;
+  session.input('guests', 120);
+  await w.clock.advance(200);
+  await waitFor(() => conflicts.length === 1, 'conflict');
+  const op = w.hub.sent('field:set').at(-1).payload;
+  session._onSyncResult({ event: 'field:set', payload: op }, { op_id: op.op_id, result: 'conflict', current: { value: 300, version: 2 } });
+  assert.equal(conflicts.length, 1);
+});
