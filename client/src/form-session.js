@@ -497,11 +497,15 @@ export class FormSession extends Emitter {
   _expireTyping(f) {
     const now = this.clock.now();
     let next = Infinity;
+    let changed = false;
     for (const [id, t] of f.typing) {
-      if (t.until <= now) f.typing.delete(id);
-      else next = Math.min(next, t.until);
+      if (t.until <= now) {
+        f.typing.delete(id);
+        changed = true;
+      } else next = Math.min(next, t.until);
     }
-    this._emitTyping(f);
+    // Timers may fire a millisecond early: only a real change is reported.
+    if (changed) this._emitTyping(f);
     if (next !== Infinity) f.typingTimer = this.clock.setTimeout(() => this._expireTyping(f), next - now);
   }
 

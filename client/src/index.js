@@ -5,6 +5,7 @@
  * in Node it resolves to node_modules (pass `transport: WebSocket` from the `ws` package).
  */
 export { RealtimeClient } from './realtime-client.js';
+export { Emitter } from './emitter.js';
 export { Connection, CONNECTION_STATES } from './connection.js';
 export { ChannelPool, Attachment, JOIN_CONFIG } from './channel-pool.js';
 export { LocalHub } from './hub.js';
