@@ -1,0 +1,50 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Debouncer, Throttle } from '../src/debounce.js';
+import { FakeClock } from './support/clock.js';
+
+test('debounce runs once, delay after the last call; 0 runs at once; flush runs now', async () => {
+  const clock = new FakeClock();
+  const d = new Debouncer(clock);
+  const runs = [];
+  d.schedule('a', 500, () => runs.push(['a1', clock.now()]));
+  await clock.advance(300);
+  d.schedule('a', 500, () => runs.push(['a2', clock.now()]));
+  await clock.advance(499);
+  assert.deepEqual(runs, []);
+  await clock.advance(1);
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0][0], 'a2');
+  d.schedule('b', 0, () => runs.push(['b', clock.now()]));
+  assert.equal(runs.length, 2, 'zero delay is immediate');
+  d.schedule('c', 200, () => runs.push(['c', clock.now()]));
+  assert.equal(d.flush('c'), true);
+  assert.equal(runs.length, 3);
+  assert.equal(d.flush('c'), false, 'nothing pending any more');
+  await clock.advance(1000);
+  assert.equal(runs.length, 3, 'a flushed call does not run again');
+});
+
+test('throttle: leading call at once, then at most one per interval; trailing keeps the last', async () => {
+  const clock = new FakeClock();
+  let interval = 1000;
+  const t = new Throttle(clock, () => interval, { trailing: true });
+  const runs = [];
+  assert.equal(t.call('k', () => runs.push(1)), true);
+  assert.equal(t.call('k', () => runs.push(2)), false);
+  assert.equal(t.call('k', () => runs.push(3)), false);
+  await clock.advance(999);
+  assert.deepEqual(runs, [1]);
+  await clock.advance(1);
+  assert.deepEqual(runs, [1, 3], 'the last call of the window runs at its end');
+  interval = 3000;
+  assert.equal(t.call('k', () => runs.push(4)), false, 'a longer interval applies at once');
+  await clock.advance(3000);
+  assert.deepEqual(runs, [1, 3, 4]);
+  const leading = new Throttle(clock, () => 1000);
+  const l = [];
+  leading.call('x', () => l.push(1));
+  leading.call('x', () => l.push(2));
+  await clock.advance(2000);
+  assert.deepEqual(l, [1], 'without trailing, calls inside the window are dropped');
+});
