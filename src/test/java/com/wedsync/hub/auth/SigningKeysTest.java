@@ -98,6 +98,46 @@ class SigningKeysTest {
     }
   }
 
+  @Test
+  void aNewKeyIdMakesTheHubFetchTheJwksAgain() throws Exception {
+    KeyPair first = rsa();
+    KeyPair rotated = rsa();
+    java.util.concurrent.atomic.AtomicReference<JsonArray> served =
+        new java.util.concurrent.atomic.AtomicReference<>(new JsonArray().add(jwk(first, "k1")));
+    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    Vertx idp = Vertx.vertx();
+    HttpServer server = idp.createHttpServer().requestHandler(req -> {
+      fetches.incrementAndGet();
+      req.response().putHeader("content-type", "application/json")
+          .end(new JsonObject().put("keys", served.get()).encode());
+    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try (TestHub hub = TestHub.start(Map.of("HUB_AUTH_JWKS_URL",
+        "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json"))) {
+      assertEquals(200, hub.request(HttpMethod.GET, "/api/v1/me", rs256(hub.client, first, "k1", EMMA, 600), null)
+          .status());
+      int before = fetches.get();
+      // The provider rotates its key: a token with the new key id is accepted without a restart.
+      served.set(new JsonArray().add(jwk(first, "k1")).add(jwk(rotated, "k2")));
+      var me = hub.request(HttpMethod.GET, "/api/v1/me", rs256(hub.client, rotated, "k2", EMMA, 600), null);
+      assertEquals(200, me.status(), me.body());
+      assertEquals(before + 1, fetches.get(), "one fetch for the new key id");
+      // Made-up key ids do not hammer the provider: at most one refetch per 30 s.
+      for (int i = 0; i < 5; i++) {
+        assertEquals(401, hub.request(HttpMethod.GET, "/api/v1/me", rs256(hub.client, rsa(), "made-up-" + i, EMMA,
+            600), null).status());
+      }
+      assertEquals(before + 1, fetches.get(), "rate limited");
+    } finally {
+      idp.close();
+    }
+  }
+
+  private static JsonObject jwk(KeyPair keys, String kid) {
+    RSAPublicKey pub = (RSAPublicKey) keys.getPublic();
+    return new JsonObject().put("kty", "RSA").put("alg", "RS256").put("use", "sig").put("kid", kid)
+        .put("n", b64url(pub.getModulus())).put("e", b64url(pub.getPublicExponent()));
+  }
+
   private static String b64url(BigInteger n) {
     byte[] bytes = n.toByteArray();
     if (bytes.length > 1 && bytes[0] == 0) bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
