@@ -48,8 +48,7 @@ final class ConnectionGate {
     if (!limits.openedFrom(address)) {
       log.info("refused a connection from {}: at most that many open connections per address", address);
       refused.run();
-      // After the connection is set up: closing it from inside its own set-up is not acted on.
-      vertx.runOnContext(v -> connection.close());
+      connection.close();
       return;
     }
     counted.put(String.valueOf(connection.remoteAddress()), address);

@@ -151,7 +151,14 @@ class LimitsTest {
       }
       List<Socket> held = new ArrayList<>();
       try {
-        for (int i = 0; i < 3; i++) held.add(new Socket("127.0.0.1", hub.hub.port()));
+        for (int i = 0; i < 3; i++) {
+          // A request answered proves the hub has taken (and counted) the connection before the next one opens.
+          Socket s = new Socket("127.0.0.1", hub.hub.port());
+          held.add(s);
+          s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          s.setSoTimeout(5000);
+          assertEquals("HTTP/1.1 200", new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+        }
         try (Socket fourth = new Socket("127.0.0.1", hub.hub.port())) {
           fourth.setSoTimeout(3000);
           assertEquals(-1, fourth.getInputStream().read(), "the fourth connection from one address is closed");
