@@ -63,14 +63,24 @@ on_signal() {
   exit 130
 }
 
-# The work directory, the traps, and a private copy of the jar for hubs and load generator: a build started meanwhile
-# (mvn package rewrites target/hub.jar in place) must not pull classes out from under the running JVMs.
+# The work directory, the traps, and private copies of the jars — JAR for the hubs, BENCH_JAR for the load
+# generator: a build started meanwhile (mvn package rewrites them in place) must not pull classes out from under the
+# running JVMs.
 start_bench_env() {
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_NAME.XXXXXX")
   trap cleanup EXIT
   trap on_signal INT TERM
   JAR="$WORK/hub.jar"
   cp target/hub.jar "$JAR"
+  BENCH_JAR="$WORK/bench.jar"
+  cp bench/target/bench.jar "$BENCH_JAR"
+}
+
+# The server's test classpath (its embedded PostgreSQL and Redis come from Maven test artifacts), in
+# target/test-classpath.txt, with target/test-classes compiled.
+build_test_classpath() {
+  mvn -q -B -DskipTests -pl hub test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$PWD/target/test-classpath.txt"
 }
 
 # Starts hub NAME in the background with its own ports, data directory and log, plus the given HUB_ settings. Only
@@ -139,12 +149,16 @@ report_hub_logs() {
   done
 }
 
-# Builds target/hub.jar when it is missing, older than a source file, lacks the benchmark class $1 (a path in the
-# jar), or --rebuild was given ($2 = 1). (No grep -q: with pipefail, unzip would die of SIGPIPE when grep stops early.)
+# Builds the two jars — target/hub.jar (the server) and bench/target/bench.jar (the load generator) — when either is
+# missing, older than a source file, the bench jar lacks the benchmark class $1 (a path in the jar), or --rebuild was
+# given ($2 = 1). (No grep -q: with pipefail, unzip would die of SIGPIPE when grep stops early.)
 ensure_jar() {
-  if [ "$2" = 1 ] || [ ! -f target/hub.jar ] || [ -n "$(find src/main conf pom.xml -newer target/hub.jar | head -n 1)" ] \
-     || ! { unzip -l target/hub.jar 2>/dev/null || jar tf target/hub.jar 2>/dev/null; } | grep "$1" >/dev/null; then
-    echo "building target/hub.jar ..." >&2
+  if [ "$2" = 1 ] || [ ! -f target/hub.jar ] || [ ! -f bench/target/bench.jar ] \
+     || [ -n "$(find src/main conf pom.xml hub/pom.xml -newer target/hub.jar | head -n 1)" ] \
+     || [ -n "$(find bench/src/main bench/pom.xml target/hub.jar -newer bench/target/bench.jar | head -n 1)" ] \
+     || ! { unzip -l bench/target/bench.jar 2>/dev/null || jar tf bench/target/bench.jar 2>/dev/null; } \
+       | grep "$1" >/dev/null; then
+    echo "building target/hub.jar and bench/target/bench.jar ..." >&2
     mvn -q -B -DskipTests package
   fi
 }

@@ -22,8 +22,7 @@ install_peer() {
 start_peer_redis() {
   REDIS_URL=""
   echo "building the test classpath for an embedded Redis ..." >&2
-  if ! mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
-       -Dmdep.outputFile=target/test-classpath.txt >&2; then
+  if ! build_test_classpath >&2; then
     echo "$BENCH_NAME: could not build the test classpath: the Socket.IO peer runs WITHOUT Redis" >&2
     return 0
   fi
