@@ -62,6 +62,9 @@ import com.wedsync.hub.notify.OutboxPoller;
 import com.wedsync.hub.notify.Preferences;
 import com.wedsync.hub.presence.LocalPresenceStore;
 import com.wedsync.hub.presence.PresenceTracker;
+import com.wedsync.hub.presence.PresenceChannel;
+import com.wedsync.hub.broadcast.Broadcasts;
+import com.wedsync.hub.broadcast.BroadcastRoutes;
 import com.wedsync.hub.socket.SocketServices;
 import com.wedsync.hub.socket.SocketVerticle;
 import com.wedsync.hub.socket.ClientLimits;
@@ -223,6 +226,10 @@ public final class Hub {
     editor.wire(formStatus, cascade);
     FormNotes notes = new FormNotes(formRepository, fieldStore, publisher);
     FormChannel.register(handlers, editor, locks, formStatus, notes);
+    // Broadcast and presence work the same on every channel family.
+    Broadcasts broadcasts = new Broadcasts(bus);
+    Broadcasts.register(handlers, broadcasts);
+    PresenceChannel.register(handlers, presence);
 
     // Notifications and the activity feed hear what happens on forms; every node runs an outbox poller, and the
     // database's claim decides which node delivers each row.
@@ -264,12 +271,13 @@ public final class Hub {
       SocketServices services = new SocketServices(cfg, bus, tokens, principals, channels, presence, handlers,
           limits, metrics, history);
       HttpAuth httpAuth = new HttpAuth(tokens, principals, limits);
-      HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics,
+      HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, metrics,
           cfg.socket().requestTimeoutMs())
           .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)
           .with(new NotificationRoutes(httpAuth, bell,
               new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
-          .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
+          .with(new ActivityRoutes(httpAuth, channels, activity)::mount)
+          .with(new BroadcastRoutes(httpAuth, channels, broadcasts)::mount);
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
       SaveBuffer saveBuffer = saves;
       api.readyWhen("saves", () -> {

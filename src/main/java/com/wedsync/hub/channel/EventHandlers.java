@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Features register at start-up; the socket layer only looks up.
  */
 public final class EventHandlers {
+  private static final String EVERY_FAMILY = "*";
   private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
   private final Map<String, LeaveHandler> leaveHandlers = new ConcurrentHashMap<>();
 
@@ -48,7 +49,14 @@ public final class EventHandlers {
     return this;
   }
 
+  /** A handler for an event on every channel family (broadcast, presence). */
+  public EventHandlers registerEverywhere(String event, EventHandler handler) {
+    return register(EVERY_FAMILY, event, handler);
+  }
+
+  /** The family's own handler for the event, else the one registered for every family. */
   public Optional<EventHandler> find(String family, String event) {
-    return Optional.ofNullable(handlers.get(family + "|" + event));
+    EventHandler own = handlers.get(family + "|" + event);
+    return Optional.ofNullable(own != null ? own : handlers.get(EVERY_FAMILY + "|" + event));
   }
 }

@@ -19,6 +19,7 @@ public final class Subscription {
   private final DeliveryCursor cursor = new DeliveryCursor();
   private Access access;
   private PresenceEntry presence;
+  private boolean ended;
 
   public Subscription(Subscriber subscriber, String sentTopic, Topic topic, String joinRef, boolean self, boolean ack,
                       boolean presenceEnabled, String presenceKey, Access access) {
@@ -46,4 +47,7 @@ public final class Subscription {
   public void access(Access access) { this.access = access; }
   public PresenceEntry presence() { return presence; }
   public void presence(PresenceEntry presence) { this.presence = presence; }
+  /** False once the subscription ended (left, replaced, closed): what completes later must not attach to it. */
+  public boolean active() { return !ended; }
+  public void ended() { ended = true; }
 }

@@ -1,9 +1,6 @@
 package com.wedsync.hub.http;
 
 import com.wedsync.hub.auth.Principal;
-import com.wedsync.hub.bus.Bus;
-import com.wedsync.hub.bus.ChannelEvent;
-import com.wedsync.hub.channel.Access;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.ClientText;
@@ -29,14 +26,12 @@ import java.util.function.Consumer;
 /** The REST side of the hub (PROTOCOL.md §8) and the operations endpoints. One router per event loop. */
 public final class HttpApi {
   private static final int MAX_BODY = 1 << 20;
-  private static final int MAX_BROADCAST_MESSAGES = 100;
 
   private final String nodeId;
   private final Pool db;
   private final HttpAuth auth;
   private final ChannelRegistry channels;
   private final PresenceTracker presence;
-  private final Bus bus;
   private final HubMetrics metrics;
   private final List<Consumer<Router>> features = new ArrayList<>();
   private final java.util.Map<String, java.util.function.Supplier<Future<?>>> readiness =
@@ -46,7 +41,7 @@ public final class HttpApi {
 
   private final long requestTimeoutMs;
 
-  public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence, Bus bus,
+  public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence,
                  HubMetrics metrics, long requestTimeoutMs) {
     this.requestTimeoutMs = requestTimeoutMs;
     this.nodeId = nodeId;
@@ -54,7 +49,6 @@ public final class HttpApi {
     this.auth = auth;
     this.channels = channels;
     this.presence = presence;
-    this.bus = bus;
     this.metrics = metrics;
   }
 
@@ -86,7 +80,6 @@ public final class HttpApi {
     openApi.install(r, vertx);
     r.get("/api/v1/me").handler(this::me);
     r.get("/api/v1/channels/:topic/presence").handler(this::presenceSnapshot);
-    r.post("/realtime/v1/api/broadcast").handler(this::broadcast);
     features.forEach(f -> f.accept(r));
     r.route().last().handler(ctx -> ApiError.send(ctx, new ChannelError("not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
@@ -211,77 +204,6 @@ public final class HttpApi {
             : Future.failedFuture(ChannelError.forbidden("no access to " + topic.name())))
         .onSuccess(state -> json(ctx, 200, state))
         .onFailure(e -> ApiError.send(ctx, e));
-  }
-
-  /**
-   * Server-side broadcast (Supabase's {@code /api/broadcast}): a service-role token may publish anywhere; a user token
-   * only where that user may write.
-   */
-  private void broadcast(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      ApiError.send(ctx, ChannelError.invalid("body", "body is not a JSON object"));
-      return;
-    }
-    if (body == null || !(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
-      ApiError.send(ctx, ChannelError.invalid("messages", "body needs a non-empty \"messages\" array"));
-      return;
-    }
-    if (messages.size() > MAX_BROADCAST_MESSAGES) {
-      ApiError.send(ctx, ChannelError.invalid("messages", "at most " + MAX_BROADCAST_MESSAGES + " messages per call"));
-      return;
-    }
-    List<ChannelEvent> events = new ArrayList<>();
-    List<Topic> topics = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      String at = "messages[" + i + "]";
-      if (!(messages.getValue(i) instanceof JsonObject m)) {
-        ApiError.send(ctx, ChannelError.invalid(at, at + " must be an object"));
-        return;
-      }
-      Topic topic = m.getValue("topic") instanceof String t ? ChannelRegistry.parse(Topic.bare(t)).orElse(null) : null;
-      if (topic == null) {
-        ApiError.send(ctx, ChannelError.invalid(at + ".topic", at + ".topic names no known channel"));
-        return;
-      }
-      if (!(m.getValue("event") instanceof String event) || event.isEmpty() || event.length() > 255) {
-        ApiError.send(ctx, ChannelError.invalid(at + ".event", at + ".event must be a string of 1-255 characters"));
-        return;
-      }
-      Object payload = m.getValue("payload", new JsonObject());
-      if (!(payload instanceof JsonObject)) {
-        ApiError.send(ctx, ChannelError.invalid(at + ".payload", at + ".payload must be an object"));
-        return;
-      }
-      topics.add(topic);
-      events.add(ChannelEvent.of(topic.name(), "broadcast",
-          new JsonObject().put("type", "broadcast").put("event", event).put("payload", payload)));
-    }
-    auth.claims(ctx).compose(claims -> {
-      if (claims.isService()) {
-        return Future.succeededFuture(new JsonObject().put("user_id", (String) null).put("name", "service"));
-      }
-      if (claims.subject() == null) {
-        return Future.failedFuture(ChannelError.forbidden("this token may not publish"));
-      }
-      return auth.user(ctx).compose(p -> Future.all(topics.stream().map(t -> channels.authorize(p, t).map(a -> {
-        if (!a.canWrite()) throw ChannelError.forbidden("no write access to " + t.name());
-        return a;
-      })).toList()).map(all -> {
-        // A supplier's team member speaks to the couple and its own team only (SPEC.md §4), as on the socket.
-        for (int i = 0; i < events.size(); i++) {
-          events.set(i, events.get(i).withAudience(all.<Access>resultAt(i).ownAudience()));
-        }
-        return p.identity();
-      }));
-    }).onSuccess(sender -> {
-      // The sender is stamped by the server, as on the socket (PROTOCOL.md §3).
-      for (ChannelEvent e : events) e.payload().put("meta", new JsonObject().put("sender", sender));
-      events.forEach(bus::publish);
-      json(ctx, 202, new JsonObject().put("accepted", events.size()));
-    }).onFailure(e -> ApiError.send(ctx, e));
   }
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -1,12 +1,12 @@
 package com.wedsync.hub.socket;
 
-import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The connections of one event loop that were written to but not flushed yet. A frame is handed to Netty at once, but
+ * The WebSockets of one event loop that were written to but not flushed yet. A frame is handed to Netty at once, but
  * the flush (the {@code write} syscall) waits until the loop has finished what it is doing, so every frame a socket
  * got in one loop turn (a burst of {@code field:saved}, a history replay, several busy channels) leaves in one syscall.
  *
@@ -16,28 +16,23 @@ import java.util.List;
  */
 final class FlushBatch {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FlushBatch.class);
-  private final EventLoop loop;
-  private final List<Connection> pending = new ArrayList<>();
-  private final Runnable flushAll = this::flushAll;
+  private final Context loop;
+  private final List<WebSocketTransport> pending = new ArrayList<>();
 
-  FlushBatch(EventLoop loop) {
+  FlushBatch(Context loop) {
     this.loop = loop;
   }
 
-  boolean runsOn(io.netty.util.concurrent.EventExecutor executor) {
-    return executor == loop;
-  }
-
-  /** Has {@code c} flushed once the current turn of the loop is over; the caller asks once per turn. */
-  void flushLater(Connection c) {
-    // Netty runs tasks after the I/O of the turn: everything read in this turn is written before the flush.
-    if (pending.isEmpty()) loop.execute(flushAll);
-    pending.add(c);
+  /** Has {@code t} flushed once the current turn of the loop is over; the caller asks once per turn. */
+  void flushLater(WebSocketTransport t) {
+    // A task queued on the loop runs after the I/O of the turn: everything read in this turn is written before it.
+    if (pending.isEmpty()) loop.runOnContext(v -> flushAll());
+    pending.add(t);
   }
 
   private void flushAll() {
-    // Every listed connection is flushed and forgotten, whatever one of them throws: a connection left listed would
-    // believe its flush is still coming and never flush again.
+    // Every listed socket is flushed and forgotten, whatever one of them throws: a socket left listed would believe
+    // its flush is still coming and never flush again.
     for (int i = 0; i < pending.size(); i++) {
       try {
         pending.get(i).flush();

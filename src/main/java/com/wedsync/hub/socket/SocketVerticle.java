@@ -50,7 +50,7 @@ public final class SocketVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = services.config();
     channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs());
-    flushes = new FlushBatch(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
+    flushes = new FlushBatch(context);
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
     vertx.setPeriodic(1000, id -> {
       long now = System.currentTimeMillis();
@@ -160,14 +160,22 @@ public final class SocketVerticle extends VerticleBase {
 
   private void open(ServerWebSocket ws, Vsn vsn, String token, Admitted admitted) {
     String id = services.config().nodeId() + ":" + IDS.incrementAndGet();
-    Connection c = new Connection(id, ws, vsn, services, channels, flushes, token, admitted.claims(),
-        admitted.principal());
+    Connection[] opened = new Connection[1];
+    WebSocketTransport transport = new WebSocketTransport(ws, flushes, () -> {
+      services.metrics().error("slow_consumer");
+      log.info("disconnecting slow consumer {} ({})", id, admitted.principal() == null ? "anonymous"
+          : admitted.principal().userId());
+      opened[0].onClosed();
+    });
+    Connection c = new Connection(id, transport, vsn, services, channels,
+        new SocketSession(services, token, admitted.claims(), admitted.principal()));
+    opened[0] = c;
     connections.add(c);
     services.metrics().connectionOpened();
     ws.setWriteQueueMaxSize(services.config().socket().outboundQueueBytes());
     ws.textMessageHandler(c::onText);
     ws.binaryMessageHandler(c::onBinary);
-    ws.pongHandler(b -> c.onPong());
+    ws.pongHandler(b -> c.onActivity());
     ws.exceptionHandler(e -> {
       log.debug("socket {} error: {}", id, e.getMessage());
       // A frame the WebSocket layer itself refuses (over max(4 × socket.maxFrameBytes, 1 MiB), or malformed) ends the

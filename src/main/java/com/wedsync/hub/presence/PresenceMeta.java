@@ -1,4 +1,4 @@
-package com.wedsync.hub.socket;
+package com.wedsync.hub.presence;
 
 import com.wedsync.hub.auth.Principal;
 import com.wedsync.hub.channel.Access;
@@ -11,14 +11,14 @@ import java.util.Set;
  * Validates a client's presence meta and stamps the server's own facts over it: a client cannot pose as someone else
  * or claim another role. Metas are bounded so presence cannot be used as a storage channel.
  */
-final class PresenceMeta {
+public final class PresenceMeta {
   private static final Set<String> STATUSES = Set.of("active", "idle");
   private static final int MAX_ENCODED = 2048;
 
   private PresenceMeta() {}
 
   /** Returns the stamped meta, or null when the client asked to be invisible. */
-  static JsonObject stamp(Object raw, Principal who, Access access) {
+  public static JsonObject stamp(Object raw, Principal who, Access access) {
     JsonObject meta;
     if (raw == null) meta = new JsonObject();
     else if (raw instanceof JsonObject o) meta = o.copy();
