@@ -39,9 +39,7 @@ public final class BusCodec {
     JsonObject j = new JsonObject(raw);
     String topic = j.getString("t");
     BusMessage m = switch (j.getString("k")) {
-      case "e" -> new ChannelEvent(topic, j.getString("e"), withMeta(j),
-          j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
-          Audience.fromJson(j.getJsonObject("a")), new WireCache());
+      case "e" -> event(topic, j);
       case "p" -> new PresenceDelta(topic, j.getString("key"), objects(j.getJsonArray("j")),
           objects(j.getJsonArray("l")), Audience.fromJson(j.getJsonObject("a")));
       case "c" -> new ControlEvent(topic, j.getString("name"), j.getJsonObject("d"));
@@ -50,10 +48,17 @@ public final class BusCodec {
     return new Received(j.getString("n"), m);
   }
 
-  private static JsonObject withMeta(JsonObject j) {
+  /** A channel event; a durable one numbered in Redis carries its position, in its payload's meta too. */
+  private static ChannelEvent event(String topic, JsonObject j) {
     JsonObject payload = j.getJsonObject("p");
-    if (!j.containsKey("o")) return payload;
-    return payload.put("meta", new JsonObject().put("offset", j.getLong("o")).put("epoch", j.getString("ep")));
+    StreamPosition at = null;
+    if (j.containsKey("o")) {
+      at = new StreamPosition(j.getLong("o"), j.getString("ep"));
+      payload.put("meta", at.toJson());
+    }
+    return new ChannelEvent(topic, j.getString("e"), payload,
+        j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
+        Audience.fromJson(j.getJsonObject("a")), at, new WireCache());
   }
 
   private static List<JsonObject> objects(JsonArray a) {

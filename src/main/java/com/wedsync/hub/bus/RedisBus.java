@@ -1,5 +1,6 @@
 package com.wedsync.hub.bus;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.cluster.RedisConnections;
 import io.vertx.core.Handler;
 import org.slf4j.Logger;
@@ -12,8 +13,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBus implements Bus {
   private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
-  /** Redis channel names carry the topic in a hash tag, so sharded pub/sub and Redis Cluster route per topic. */
-  static final String PREFIX = "hub:{";
 
   private final LocalBus local;
   private final String nodeId;
@@ -27,25 +26,21 @@ public final class RedisBus implements Bus {
   /** Connects the bus to Redis: subscriptions follow the local topics from now on. */
   public void attach(RedisConnections redis) {
     this.redis = redis;
-    for (String topic : local.topics()) redis.subscribe(channel(topic));
+    for (String topic : local.topics()) redis.subscribe(RedisKeys.channel(topic));
     local.topicListener(new LocalBus.TopicListener() {
       public void firstSubscriber(String topic) {
-        redis.subscribe(channel(topic));
+        redis.subscribe(RedisKeys.channel(topic));
       }
 
       public void lastSubscriberGone(String topic) {
-        redis.unsubscribe(channel(topic));
+        redis.unsubscribe(RedisKeys.channel(topic));
       }
     });
   }
 
-  public static String channel(String topic) {
-    return PREFIX + topic + "}";
-  }
-
   /** Called by the Redis subscriber for every message on a hub channel. */
   public void received(String channel, String payload) {
-    if (!channel.startsWith(PREFIX)) return;
+    if (!RedisKeys.isChannel(channel)) return;
     try {
       BusCodec.Received r = BusCodec.decode(payload);
       if (!r.node().equals(nodeId)) local.publish(r.message());
@@ -58,7 +53,7 @@ public final class RedisBus implements Bus {
   public void publish(BusMessage message) {
     local.publish(message);
     if (message instanceof ControlEvent || redis == null) return;
-    redis.publish(channel(message.topic()), BusCodec.encode(nodeId, message))
+    redis.publish(RedisKeys.channel(message.topic()), BusCodec.encode(nodeId, message))
         .onFailure(e -> log.warn("publishing to redis failed for {}: {}", message.topic(), e.getMessage()));
   }
 
@@ -69,6 +64,6 @@ public final class RedisBus implements Bus {
 
   @Override
   public io.vertx.core.Future<Void> ready(String topic) {
-    return redis == null ? io.vertx.core.Future.succeededFuture() : redis.whenSubscribed(channel(topic));
+    return redis == null ? io.vertx.core.Future.succeededFuture() : redis.whenSubscribed(RedisKeys.channel(topic));
   }
 }

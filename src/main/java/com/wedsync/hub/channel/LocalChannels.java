@@ -8,7 +8,7 @@ import com.wedsync.hub.bus.PresenceDelta;
 import com.wedsync.hub.history.DeliveryCursor;
 import com.wedsync.hub.history.History;
 import com.wedsync.hub.history.Recovery;
-import com.wedsync.hub.history.StreamPosition;
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.presence.PresenceDiffs;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -135,12 +135,12 @@ public final class LocalChannels {
   private void fanOut(ChannelEvent event, boolean presenceOnly) {
     List<Subscription> subs = byTopic.get(event.topic());
     if (subs == null) return;
-    StreamPosition at = presenceOnly ? null : StreamPosition.of(event);
+    StreamPosition at = presenceOnly ? null : event.position();
     // Copy-free iteration is safe: delivery never joins or leaves synchronously (a slow consumer is closed later).
     for (int i = 0; i < subs.size(); i++) {
       Subscription s = subs.get(i);
       if (presenceOnly && !s.presenceEnabled()) continue;
-      if (!s.self() && event.sender() != null && event.sender().equals(s.subscriber().connectionId())) continue;
+      if (event.sender() != null && event.sender().equals(s.subscriber().connectionId()) && !echoes(s, event)) continue;
       offer(s, event, at);
     }
   }
@@ -151,6 +151,14 @@ public final class LocalChannels {
       case GAP -> fill(s);
       case SKIP, HELD -> { }
     }
+  }
+
+  /**
+   * Whether an event reaches the connection that caused it: a broadcast when it joined with {@code broadcast.self}
+   * (Supabase semantics); anything else ephemeral about the sender itself (typing) never does.
+   */
+  private static boolean echoes(Subscription s, ChannelEvent event) {
+    return s.self() && "broadcast".equals(event.event());
   }
 
   /** Reads the offsets a subscription missed; whatever history no longer has, the client sees as a jump. */

@@ -4,7 +4,7 @@ import com.wedsync.hub.bus.Audience;
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.history.History;
-import com.wedsync.hub.history.StreamPosition;
+import com.wedsync.hub.bus.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;

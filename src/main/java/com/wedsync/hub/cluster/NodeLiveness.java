@@ -17,7 +17,6 @@ import java.util.function.Function;
  */
 public final class NodeLiveness {
   private static final Logger log = LoggerFactory.getLogger(NodeLiveness.class);
-  static final String NODES = "hub:nodes";
 
   private final RedisConnections redis;
   private final String nodeId;
@@ -40,8 +39,8 @@ public final class NodeLiveness {
 
   private void beat() {
     long now = System.currentTimeMillis();
-    redis.send(Request.cmd(Command.ZADD).arg(NODES).arg(now).arg(nodeId))
-        .compose(v -> redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(NODES).arg("-inf").arg(now - ttlMs)))
+    redis.send(Request.cmd(Command.ZADD).arg(RedisKeys.NODES).arg(now).arg(nodeId))
+        .compose(v -> redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(RedisKeys.NODES).arg("-inf").arg(now - ttlMs)))
         .onSuccess(dead -> {
           if (dead == null) return;
           for (Response d : dead) {
@@ -53,11 +52,11 @@ public final class NodeLiveness {
   }
 
   private void reap(String node) {
-    redis.send(Request.cmd(Command.SET).arg("hub:reap:{" + node + "}").arg(nodeId).arg("NX").arg("PX").arg(60_000))
+    redis.send(Request.cmd(Command.SET).arg(RedisKeys.reapLease(node)).arg(nodeId).arg("NX").arg("PX").arg(60_000))
         .compose(won -> {
           if (won == null) return Future.succeededFuture();
           log.warn("node {} is silent for more than {} ms: cleaning up after it", node, ttlMs);
-          return cleanUp.apply(node).compose(v -> redis.send(Request.cmd(Command.ZREM).arg(NODES).arg(node)));
+          return cleanUp.apply(node).compose(v -> redis.send(Request.cmd(Command.ZREM).arg(RedisKeys.NODES).arg(node)));
         })
         .onFailure(e -> log.warn("cleaning up after node {} failed: {}", node, e.getMessage()));
   }
@@ -65,6 +64,6 @@ public final class NodeLiveness {
   /** A graceful stop: the node leaves the list (its presences and locks were released as its sockets closed). */
   public Future<Void> stop(Vertx vertx) {
     if (timer >= 0) vertx.cancelTimer(timer);
-    return redis.send(Request.cmd(Command.ZREM).arg(NODES).arg(nodeId)).mapEmpty();
+    return redis.send(Request.cmd(Command.ZREM).arg(RedisKeys.NODES).arg(nodeId)).mapEmpty();
   }
 }

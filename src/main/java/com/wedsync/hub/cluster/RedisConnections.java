@@ -59,7 +59,7 @@ public final class RedisConnections {
     this.vertx = vertx;
     this.sharded = sharded;
     this.onMessage = onMessage;
-    this.probeChannel = "hub:probe:" + nodeId + ":" + UUID.randomUUID();
+    this.probeChannel = RedisKeys.probe(nodeId);
     this.pool = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(10_000));
     this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));

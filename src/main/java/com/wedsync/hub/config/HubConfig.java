@@ -21,6 +21,17 @@ public record HubConfig(
 
   public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport) {}
 
+  /** The same configuration listening on {@code port} (the free port picked for {@code http.port} 0). */
+  public HubConfig withPort(int port) {
+    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.nativeTransport()),
+        database, demoData, auth, socket, presence, forms, cluster, log, delivery, history);
+  }
+
+  /** Event loops: {@code http.verticles}, or one per core. */
+  public int eventLoops() {
+    return http.verticles() > 0 ? http.verticles() : Runtime.getRuntime().availableProcessors();
+  }
+
   public enum DatabaseMode { EMBEDDED, EXTERNAL }
 
   public record Database(DatabaseMode mode, Path dataDir, int embeddedPort, String url, String user, String password,

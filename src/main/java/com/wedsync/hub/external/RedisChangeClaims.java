@@ -1,5 +1,6 @@
 package com.wedsync.hub.external;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.cluster.RedisConnections;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -26,7 +27,7 @@ public final class RedisChangeClaims implements ChangeClaims {
 
   @Override
   public Future<Boolean> claim(String name) {
-    return redis.send(Request.cmd(Command.SET).arg("hub:external:" + name).arg(nodeId).arg("NX").arg("PX")
+    return redis.send(Request.cmd(Command.SET).arg(RedisKeys.externalClaim(name)).arg(nodeId).arg("NX").arg("PX")
         .arg(KEEP_MS)).map(r -> r != null);
   }
 }

@@ -150,7 +150,7 @@ public final class FieldEditor {
     Future<FieldView> read = seen != null ? Future.succeededFuture(seen) : store.field(formId, key);
     return read.compose(view -> attempt.apply(view).compose(a -> {
       if (a.change() == null) return Future.succeededFuture(a.reply());
-      return store.commit(a.change(), view.field().version(), a.textOp(), a.reply()).compose(result ->
+      return store.commit(view, a.change(), a.textOp(), a.reply()).compose(result ->
           switch (result.kind()) {
             case DUPLICATE -> Future.succeededFuture(result.firstReply());
             case STALE -> tries >= MAX_RETRIES
@@ -441,7 +441,6 @@ public final class FieldEditor {
   /** What follows every committed change. */
   private void accepted(Editor who, FieldView before, FieldChange change) {
     FormInfo info = before.info();
-    saves.add(change);
     // Progress moves only when a required field changes between filled and not filled; checking that one field keeps
     // the common write (a value edited within a filled field) free of a whole-form read and validation pass.
     FieldState field = before.field();
@@ -454,9 +453,12 @@ public final class FieldEditor {
         if (nowFilled && progress.filled() == progress.required()) events.completed(who, info);
       });
     }
-    if (who.isCouple() && info.status().equals("sent") && status != null) status.started(who, info);
-    // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.
+    // A change someone made on this very form ("user", "rollback"), as opposed to one that reached it: a core fact
+    // cascading from the wedding or another form, or a row another service wrote.
     boolean byPerson = change.source().equals("user") || change.source().equals("rollback");
+    // The couple's own first save starts filling the form in; a cascaded fact is not filling in.
+    if (byPerson && who.isCouple() && info.status().equals("sent") && status != null) status.started(who, info);
+    // Only people's changes cascade; the cascade's own changes ("core") never do, so one change is one cascade.
     if (cascade != null && byPerson && def.coreField() != null) {
       cascade.fromField(who, info, field, change);
     }

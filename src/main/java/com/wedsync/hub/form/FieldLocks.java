@@ -60,6 +60,7 @@ public final class FieldLocks {
     if (!who.access().canWrite()) throw ChannelError.forbidden("viewers cannot lock fields");
     return fields.shape(formId).compose(form -> {
       FieldState field = form.field(key).orElseThrow(() -> new ChannelError("not_found", "no field '" + key + "'"));
+      FieldEditor.checkMayEdit(who, field); // a field filled in by the other side is not this side's to lock
       FieldType.LockMode mode = field.definition().type().lockMode();
       if (mode == FieldType.LockMode.NONE) {
         // Nothing to protect (one click sets the whole value, or items merge): answer without a lease.
@@ -104,7 +105,15 @@ public final class FieldLocks {
     Payload p = new Payload(json);
     String key = p.field();
     long token = p.requiredLong("token");
-    return store.release(formId, key, token).map(lease -> {
+    // Only the holder unlocks (tokens count up per field, so they are easy to guess); an owner or admin who needs
+    // the field breaks the lock instead, which is recorded and tells the holder.
+    return store.holder(formId, key).compose(holder -> {
+      if (holder != null && holder.token() == token && !holder.userId().equals(who.userId())) {
+        throw ChannelError.forbidden(key + " is locked by " + holder.name() + ": only they can unlock it (an owner or "
+            + "admin can break the lock)");
+      }
+      return store.release(formId, key, token);
+    }).map(lease -> {
       if (lease == null) {
         throw new ChannelError("stale_lock", "token " + token + " does not hold " + key,
             new JsonObject().put("field", key));

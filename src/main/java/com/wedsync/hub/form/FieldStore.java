@@ -27,13 +27,16 @@ public interface FieldStore {
   }
 
   /**
-   * Sets a field to {@code change.value()} at {@code change.version()} if it is still at {@code expectedVersion} and
-   * the op id was not used before by that user; remembers {@code reply} for that op id, and publishes the
-   * {@code field:changed} event as part of the commit, so events of one form leave in version order.
+   * The one write: sets a field to {@code change.value()} at {@code change.version()} if it is still at the version
+   * {@code seen} shows and the op id was not used before by that user; remembers {@code reply} for that op id; and, as
+   * part of the commit, publishes the numbered {@code field:changed} (so a form's events leave in version order) and
+   * queues the change to be saved (so no accepted change can miss the record). Both adapters do all of it; the caller
+   * only decides the change.
    *
+   * @param seen   the field (and its form's facts) as the caller read it: what the change was decided against
    * @param textOp for text areas, the op as applied (kept for transforming later ops), else null
    */
-  Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply);
+  Future<CommitResult> commit(FieldView seen, FieldChange change, TextOp textOp, JsonObject reply);
 
   /**
    * The text ops that took the field from {@code version} to {@code upTo}, oldest first (the caller's view of the

@@ -27,6 +27,7 @@ public final class LocalFieldStore implements FieldStore {
   private final FormRepository repository;
   private final int textOpsKept;
   private final Publisher publisher;
+  private final SaveBuffer saves;
   private final Map<UUID, Future<LiveForm>> forms = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> replies = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -35,10 +36,11 @@ public final class LocalFieldStore implements FieldStore {
     }
   };
 
-  public LocalFieldStore(FormRepository repository, int textOpsKept, Publisher publisher) {
+  public LocalFieldStore(FormRepository repository, int textOpsKept, Publisher publisher, SaveBuffer saves) {
     this.repository = repository;
     this.textOpsKept = textOpsKept;
     this.publisher = publisher;
+    this.saves = saves;
   }
 
   /** A form's live state; mutated only under its own monitor. */
@@ -76,7 +78,8 @@ public final class LocalFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply) {
+  public Future<CommitResult> commit(FieldView seen, FieldChange change, TextOp textOp, JsonObject reply) {
+    long expectedVersion = seen.field().version();
     return live(change.formId()).map(form -> {
       String replyKey = change.opId() == null ? null : change.byUser() + "|" + change.opId();
       synchronized (form) {
@@ -105,9 +108,10 @@ public final class LocalFieldStore implements FieldStore {
             replies.put(replyKey, reply);
           }
         }
-        // Published inside the form's critical section: commits from different event loops reach every
-        // subscriber in version order.
+        // Published and queued inside the form's critical section: commits from different event loops reach every
+        // subscriber, and the save buffer, in version order.
         publisher.durable(form.info.topic(), "field:changed", change.event());
+        saves.add(change);
         return CommitResult.committed(next);
       }
     });

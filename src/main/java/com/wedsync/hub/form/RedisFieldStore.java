@@ -1,5 +1,6 @@
 package com.wedsync.hub.form;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.bus.BusCodec;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.bus.RedisBus;
@@ -48,15 +49,15 @@ public final class RedisFieldStore implements FieldStore {
   }
 
   static String formKey(UUID formId) {
-    return "hub:form:{form:" + formId + "}";
+    return RedisKeys.form(formId);
   }
 
   static String opsKey(UUID formId, String key) {
-    return formKey(formId) + ":ops:" + key;
+    return RedisKeys.textOps(formId, key);
   }
 
   static String repliesKey(UUID formId) {
-    return formKey(formId) + ":replies";
+    return RedisKeys.replies(formId);
   }
 
   // ---- encoding -------------------------------------------------------------------------------------------------
@@ -139,34 +140,33 @@ public final class RedisFieldStore implements FieldStore {
   }
 
   @Override
-  public Future<CommitResult> commit(FieldChange change, long expectedVersion, TextOp textOp, JsonObject reply) {
-    return field(change.formId(), change.key()).compose(view -> {
-      FieldState next = view.field().next(change.value(), change.version(), change.by(), change.at());
-      String topic = view.info().topic();
-      // No origin node: the event comes back through Redis to every node, this one included, in commit order.
-      String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
-      String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
-      // The form is listed as having pending changes before the change is queued, so no crash between the two can
-      // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists). Both go in one
-      // pipelined round trip on one connection, which keeps that order.
-      Request listed = Request.cmd(Command.SADD).arg(RedisSaveBuffer.PENDING_FORMS).arg(change.formId().toString());
-      // The form's history keys share its hash tag ({form:<id>}), so the change is numbered in this script.
-      List<String> keys = new ArrayList<>(List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
-          repliesKey(change.formId()), RedisSaveBuffer.pendingKey(change.formId())));
-      keys.addAll(RedisHistory.keys(topic));
-      List<String> args = new ArrayList<>(List.of(change.key(), String.valueOf(expectedVersion), encode(next),
-          String.valueOf(change.version()), textOp == null ? "" : textOp.toJson().encode(),
-          String.valueOf(textOpsKept), replyField, reply.encode(), String.valueOf(REPLIES_TTL_MS),
-          history.publishCommand(), RedisBus.channel(topic), message, FieldChangeCodec.encode(change)));
-      args.addAll(history.appendArgs());
-      return COMMIT.runAfter(redis, listed, keys, args)
-          .map(r -> switch (r.get(0).toInteger()) {
-            case 1 -> CommitResult.committed(next);
-            case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));
-            case 2 -> CommitResult.duplicate(new JsonObject(r.get(1).toString()));
-            default -> throw ChannelError.invalid("field", "no field '" + change.key() + "' on this form");
-          });
-    });
+  public Future<CommitResult> commit(FieldView seen, FieldChange change, TextOp textOp, JsonObject reply) {
+    long expectedVersion = seen.field().version();
+    FieldState next = seen.field().next(change.value(), change.version(), change.by(), change.at());
+    String topic = seen.info().topic();
+    // No origin node: the event comes back through Redis to every node, this one included, in commit order.
+    String message = BusCodec.encode("", ChannelEvent.of(topic, "field:changed", change.event()));
+    String replyField = change.opId() == null ? "" : change.byUser() + "|" + change.opId();
+    // The form is listed as having pending changes before the change is queued, so no crash between the two can
+    // leave a queued change that no node knows to write (RedisSaveBuffer also sweeps for such lists). Both go in one
+    // pipelined round trip on one connection, which keeps that order.
+    Request listed = Request.cmd(Command.SADD).arg(RedisKeys.PENDING_FORMS).arg(change.formId().toString());
+    // The form's history keys share its hash tag ({form:<id>}), so the change is numbered in this script.
+    List<String> keys = new ArrayList<>(List.of(formKey(change.formId()), opsKey(change.formId(), change.key()),
+        repliesKey(change.formId()), RedisKeys.pending(change.formId())));
+    keys.addAll(RedisHistory.keys(topic));
+    List<String> args = new ArrayList<>(List.of(change.key(), String.valueOf(expectedVersion), encode(next),
+        String.valueOf(change.version()), textOp == null ? "" : textOp.toJson().encode(),
+        String.valueOf(textOpsKept), replyField, reply.encode(), String.valueOf(REPLIES_TTL_MS),
+        history.publishCommand(), RedisKeys.channel(topic), message, FieldChangeCodec.encode(change)));
+    args.addAll(history.appendArgs());
+    return COMMIT.runAfter(redis, listed, keys, args)
+        .map(r -> switch (r.get(0).toInteger()) {
+          case 1 -> CommitResult.committed(next);
+          case 0 -> CommitResult.stale(decodeField(r.get(1).toString()));
+          case 2 -> CommitResult.duplicate(new JsonObject(r.get(1).toString()));
+          default -> throw ChannelError.invalid("field", "no field '" + change.key() + "' on this form");
+        });
   }
 
   @Override

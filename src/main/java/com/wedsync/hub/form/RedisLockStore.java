@@ -1,5 +1,6 @@
 package com.wedsync.hub.form;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisConnections;
 import io.vertx.core.Future;
@@ -31,7 +32,7 @@ public final class RedisLockStore implements LockStore {
   private static final LuaScript BREAK = LuaScript.load("lock-break");
   private static final LuaScript UNSCHEDULE = LuaScript.load("lock-unschedule");
   private static final LuaScript RESTORE = LuaScript.load("lock-restore");
-  static final String EXPIRY = "hub:locks:expiry";
+  static final String EXPIRY = RedisKeys.LOCK_EXPIRY;
 
   private final RedisConnections redis;
   /** The live leases granted through this node, by form and slot: what it puts back after Redis lost them. */
@@ -90,7 +91,7 @@ public final class RedisLockStore implements LockStore {
   }
 
   static String key(UUID formId) {
-    return "hub:locks:{form:" + formId + "}";
+    return RedisKeys.locks(formId);
   }
 
   private static String member(Lease l) {

@@ -1,5 +1,6 @@
 package com.wedsync.hub.form;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.metrics.HubMetrics;
@@ -24,7 +25,6 @@ import java.util.UUID;
  * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed.
  */
 public final class RedisSaveBuffer extends ScheduledSaveBuffer {
-  static final String PENDING_FORMS = "hub:pending-forms";
   private static final int MAX_PER_FLUSH = 2000;
 
   private final RedisConnections redis;
@@ -42,12 +42,8 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
     this.nodeId = nodeId;
   }
 
-  static String pendingKey(UUID formId) {
-    return RedisFieldStore.formKey(formId) + ":pending";
-  }
-
-  private static String flushLease(String formId) {
-    return "hub:form:{form:" + formId + "}:flushing";
+  private static String pendingKey(UUID formId) {
+    return RedisKeys.pending(formId);
   }
 
   /** Nothing to do: the field store's commit listed the form and queued the change, atomically with the commit. */
@@ -64,13 +60,12 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   }
 
   private Future<Void> sweepFrom(String cursor) {
-    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg("hub:form:*:pending").arg("COUNT")
+    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(RedisKeys.PENDING_PATTERN).arg("COUNT")
         .arg(10_000)).compose(r -> {
           List<Future<?>> adds = new ArrayList<>();
           for (Response key : r.get(1)) {
-            String k = key.toString();
-            String formId = k.substring("hub:form:{form:".length(), k.indexOf('}'));
-            adds.add(redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(formId)));
+            UUID formId = RedisKeys.formOfPending(key.toString());
+            if (formId != null) adds.add(redis.send(Request.cmd(Command.SADD).arg(RedisKeys.PENDING_FORMS).arg(formId.toString())));
           }
           String next = r.get(0).toString();
           return Future.all(adds).compose(v -> next.equals("0") ? Future.<Void>succeededFuture() : sweepFrom(next));
@@ -108,7 +103,7 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
 
   /** Every pending form in turn; one form that cannot be written does not keep the others from saving. */
   private Future<Void> flushAll() {
-    return redis.send(Request.cmd(Command.SMEMBERS).arg(PENDING_FORMS)).compose(forms -> {
+    return redis.send(Request.cmd(Command.SMEMBERS).arg(RedisKeys.PENDING_FORMS)).compose(forms -> {
       Throwable[] firstFailure = {null};
       Future<Void> chain = Future.succeededFuture();
       if (forms != null) {
@@ -128,7 +123,7 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   /** Flushes one form if no other node is doing it right now. */
   private Future<Void> flushForm(String formId) {
     UUID form = UUID.fromString(formId);
-    String lease = flushLease(formId);
+    String lease = RedisKeys.flushLease(form);
     return redis.send(Request.cmd(Command.SET).arg(lease).arg(nodeId).arg("NX").arg("PX").arg(30_000))
         // This node flushes one form at a time, so a lease already in its own name is a leftover (its DEL was lost
         // with a connection): take it back rather than wait for it to lapse.
@@ -173,10 +168,10 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private Future<Void> forget(UUID form) {
     String key = pendingKey(form);
     return redis.send(Request.cmd(Command.LLEN).arg(key)).compose(len -> len.toLong() > 0 ? Future.succeededFuture()
-        : redis.send(Request.cmd(Command.SREM).arg(PENDING_FORMS).arg(form.toString()))
+        : redis.send(Request.cmd(Command.SREM).arg(RedisKeys.PENDING_FORMS).arg(form.toString()))
             .compose(r -> redis.send(Request.cmd(Command.LLEN).arg(key)))
             .compose(again -> again.toLong() == 0 ? Future.succeededFuture()
-                : redis.send(Request.cmd(Command.SADD).arg(PENDING_FORMS).arg(form.toString())))
+                : redis.send(Request.cmd(Command.SADD).arg(RedisKeys.PENDING_FORMS).arg(form.toString())))
             .mapEmpty());
   }
 }

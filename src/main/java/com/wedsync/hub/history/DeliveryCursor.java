@@ -1,5 +1,6 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.ChannelEvent;
 
 import java.util.ArrayList;
@@ -74,10 +75,10 @@ public final class DeliveryCursor {
     epoch = from.epoch();
     offset = from.offset();
     List<ChannelEvent> out = new ArrayList<>(replay.size() + (held == null ? 0 : held.size()));
-    for (ChannelEvent e : replay) advance(e, StreamPosition.of(e), out);
+    for (ChannelEvent e : replay) advance(e, e.position(), out);
     List<ChannelEvent> live = held == null ? List.of() : held;
     held = null;
-    for (ChannelEvent e : live) advance(e, StreamPosition.of(e), out);
+    for (ChannelEvent e : live) advance(e, e.position(), out);
     return out;
   }
 

@@ -1,5 +1,6 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.ChannelEvent;
 import io.vertx.core.Future;
 

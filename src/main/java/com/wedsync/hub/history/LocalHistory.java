@@ -1,5 +1,6 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.config.HubConfig;

@@ -1,5 +1,7 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.cluster.RedisKeys;
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.BusCodec;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.bus.RedisBus;
@@ -38,8 +40,7 @@ public final class RedisHistory implements History {
    * that form's field keys ({@code hub:form:{form:<id>}}) and one script can touch both.
    */
   public static List<String> keys(String topic) {
-    String stream = "hub:history:{" + topic + "}";
-    return List.of(stream, stream + ":meta");
+    return RedisKeys.history(topic);
   }
 
   /** The arguments {@code history_append} takes before the publish command: new epoch and retention. */
@@ -57,7 +58,7 @@ public final class RedisHistory implements History {
     List<String> args = new ArrayList<>(appendArgs());
     // No origin node: the event comes back through Redis to every node, this one included, in offset order.
     args.add(publishCommand());
-    args.add(RedisBus.channel(event.topic()));
+    args.add(RedisKeys.channel(event.topic()));
     args.add(BusCodec.encode("", event));
     return PUBLISH.run(redis, keys(event.topic()), args)
         .map(r -> new StreamPosition(r.get(0).toLong(), r.get(1).toString()));

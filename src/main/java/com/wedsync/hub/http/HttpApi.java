@@ -58,6 +58,12 @@ public final class HttpApi {
     return this;
   }
 
+  /** More checks for {@code /ready}, by name. */
+  public HttpApi readyWhen(java.util.Map<String, java.util.function.Supplier<Future<?>>> checks) {
+    readiness.putAll(checks);
+    return this;
+  }
+
   /** Feature packages add their routes here before the verticles start. */
   public HttpApi with(Consumer<Router> routes) {
     features.add(routes);

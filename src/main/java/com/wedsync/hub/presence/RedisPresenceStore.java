@@ -1,5 +1,6 @@
 package com.wedsync.hub.presence;
 
+import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.bus.Audience;
 import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisConnections;
@@ -51,11 +52,11 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   static List<String> keys(String topic) {
-    return List.of("hub:pres:{" + topic + "}", "hub:pres:{" + topic + "}:exp");
+    return RedisKeys.presence(topic);
   }
 
   static String nodeTopics(String node) {
-    return "hub:node:{" + node + "}:ptopics";
+    return RedisKeys.nodePresenceTopics(node);
   }
 
   private static String encode(PresenceEntry e) {

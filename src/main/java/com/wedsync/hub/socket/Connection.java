@@ -11,7 +11,7 @@ import com.wedsync.hub.channel.Subscriber;
 import com.wedsync.hub.channel.Subscription;
 import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.history.Recovery;
-import com.wedsync.hub.history.StreamPosition;
+import com.wedsync.hub.bus.StreamPosition;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package com.wedsync.hub.socket;
 
 import com.wedsync.hub.channel.ChannelError;
-import com.wedsync.hub.history.StreamPosition;
+import com.wedsync.hub.bus.StreamPosition;
 import io.vertx.core.json.JsonObject;
 
 /**

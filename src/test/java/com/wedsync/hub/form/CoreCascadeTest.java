@@ -97,6 +97,43 @@ class CoreCascadeTest {
         .append(value == null ? "null" : "'" + value + "'").append(", ").append(value == null ? 0 : 1).append(");");
   }
 
+  /**
+   * Only the couple's own first save starts filling a form in. A cascaded fact (here: the couple's PATCH of the
+   * guest count, and their edit of a bound field on another form) reaches a {@code sent} form but leaves it
+   * {@code sent}, with no "started filling in" line — until the couple saves on that form itself.
+   */
+  @Test
+  void aCascadedFactIsNotFillingIn() throws Exception {
+    Wedding w = newWedding();
+    TestPostgres.execute("update forms set status = 'sent' where id in ('" + w.f1() + "', '" + w.f2() + "')");
+    try (WsClient sarah = joined(SARAH, w.f1()); WsClient chloe = joined(CHLOE, w.f2())) {
+      assertEquals(200, patch(w.id(), EMMA, new JsonObject().put("guest_count", 140)).status());
+      coreEvent(chloe, w.f2(), "guest_count", 140, 2);
+      coreEvent(sarah, w.f1(), "guest_count", 140, 2);
+      sarah.assertNone(a -> "form:status".equals(a.getString(3)), QUIET);
+      chloe.assertNone(a -> "form:status".equals(a.getString(3)), Duration.ZERO);
+      assertEquals("sent", status(w.f1()));
+      assertEquals("sent", status(w.f2()));
+      assertEquals(0, TestPostgres.query("select 1 from activity_events where verb = 'form_started' and object->>'form_id'"
+          + " in ('" + w.f1() + "', '" + w.f2() + "')").size(), "nobody started filling them in");
+      // Emma edits the bound field on F1 herself: F1 is being filled in now; F2 only gets the fact.
+      try (WsClient emma = joined(EMMA, w.f1())) {
+        JsonObject reply = emma.request(topic(w.f1()), "field:set", new JsonObject().put("field", "guest_count")
+            .put("value", 150).put("base_version", 2).put("op_id", "fill-" + w.f1()));
+        assertEquals("ok", reply.getString("status"), reply.encode());
+      }
+      coreEvent(chloe, w.f2(), "guest_count", 150, 3);
+      long deadline = System.currentTimeMillis() + 5000;
+      while (!status(w.f1()).equals("in_progress") && System.currentTimeMillis() < deadline) Thread.sleep(50);
+      assertEquals("in_progress", status(w.f1()));
+      assertEquals("sent", status(w.f2()), "the cascade into F2 is still not filling in");
+    }
+  }
+
+  static String status(UUID form) {
+    return (String) TestPostgres.query("select status from forms where id = '" + form + "'").get(0).get("status");
+  }
+
   // ---- helpers --------------------------------------------------------------------------------------------------
 
   static String topic(UUID form) {

@@ -2,6 +2,7 @@ package com.wedsync.hub.form;
 
 import com.wedsync.hub.bus.Bus;
 import com.wedsync.hub.bus.ChannelEvent;
+import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.form.text.TextOp;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -31,15 +33,55 @@ class FieldStoreContractTest {
   @RegisterExtension
   static final TestNodes nodes = new TestNodes();
 
-  record Node(FieldStore store, Bus bus) {}
+  record Node(FieldStore store, SaveBuffer saves, Bus bus) {}
 
   private Node node(String adapter, String id) {
     TestNodes.Node n = nodes.node(adapter, id);
-    FormRepository repository = new FormRepository(nodes.pool(n.vertx()));
+    io.vertx.sqlclient.Pool pool = nodes.pool(n.vertx());
+    FormRepository repository = new FormRepository(pool);
+    Publisher publisher = new Publisher(n.bus(), nodes.history(n));
+    SplittingWriter writer = new SplittingWriter(new RevisionWriter(pool), new DeadLetters(pool, id));
+    HubMetrics metrics = new HubMetrics();
     if (adapter.equals("local")) {
-      return new Node(new LocalFieldStore(repository, 50, new Publisher(n.bus(), nodes.history(n))), n.bus());
+      SaveBuffer saves = new LocalSaveBuffer(n.vertx(), writer, new SaveSpill(n.vertx(), java.nio.file.Path.of(
+          System.getProperty("java.io.tmpdir"), "spill-contract-" + id)), publisher, metrics, 600_000, 1000);
+      return new Node(new LocalFieldStore(repository, 50, publisher, saves), saves, n.bus());
     }
-    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) nodes.history(n)), n.bus());
+    return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) nodes.history(n)),
+        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 600_000, 1000), n.bus());
+  }
+
+  /** The field as a caller reads it before deciding a change. */
+  private static FieldView seen(FieldStore store, UUID form, String key) {
+    return await(store.field(form, key));
+  }
+
+  /**
+   * The commit contract, the same for both adapters: a committed change is published at once as the numbered
+   * {@code field:changed} and is queued for saving — the caller does nothing else for either.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "redis"})
+  void aCommitPublishesTheNumberedChangeAndQueuesItForSaving(String adapter) throws Exception {
+    UUID form = TestForms.create("contract commit", "n:number");
+    Node node = node(adapter, "c-" + adapter);
+    List<ChannelEvent> published = new CopyOnWriteArrayList<>();
+    node.bus().subscribe("form:" + form, m -> published.add((ChannelEvent) m));
+    await(node.bus().ready("form:" + form));
+    FieldView view = seen(node.store(), form, "n");
+    assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(view,
+        change(form, view.field(), 42, "op-commit-" + form, 1), null, new JsonObject())).kind());
+    long deadline = System.currentTimeMillis() + 5000;
+    while (published.isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(10);
+    assertEquals(1, published.size());
+    ChannelEvent changed = published.get(0);
+    assertEquals("field:changed", changed.event());
+    assertEquals(42, changed.payload().getInteger("value"));
+    assertTrue(changed.position() != null && changed.position().offset() > 0, "numbered in the form's history");
+    assertEquals(changed.position().toJson(), changed.payload().getJsonObject("meta"), "and the clients see it");
+    await(node.saves().flush());
+    assertEquals(List.of("n@1"), SaveBufferContractTest.rows(form), "queued for saving by the commit itself");
+    assertEquals(1, SaveBufferContractTest.revisions(form));
   }
 
   static <T> T await(Future<T> f) {
@@ -61,13 +103,15 @@ class FieldStoreContractTest {
     FieldState n = s.field("n").orElseThrow();
     assertEquals(0, n.version());
     JsonObject reply = new JsonObject().put("version", 1).put("status", "accepted");
-    CommitResult first = await(node.store().commit(change(form, n, 5, "op-1", 1), 0, null, reply));
+    FieldView atZero = seen(node.store(), form, "n");
+    CommitResult first = await(node.store().commit(atZero, change(form, n, 5, "op-1", 1), null, reply));
     assertEquals(CommitResult.Kind.COMMITTED, first.kind());
     assertEquals(5, ((Number) await(node.store().form(form)).field("n").orElseThrow().value()).intValue());
-    CommitResult stale = await(node.store().commit(change(form, n, 6, "op-2", 1), 0, null, reply));
+    CommitResult stale = await(node.store().commit(atZero, change(form, n, 6, "op-2", 1), null, reply));
     assertEquals(CommitResult.Kind.STALE, stale.kind());
     assertEquals(1, stale.state().version());
-    CommitResult dup = await(node.store().commit(change(form, n, 7, "op-1", 2), 1, null, reply));
+    CommitResult dup = await(node.store().commit(seen(node.store(), form, "n"), change(form, n, 7, "op-1", 2), null,
+        reply));
     assertEquals(CommitResult.Kind.DUPLICATE, dup.kind());
     assertEquals(reply, dup.firstReply());
     assertEquals(reply, await(node.store().reply(form, EMMA, "op-1")));
@@ -87,12 +131,13 @@ class FieldStoreContractTest {
     Node node = node(adapter, "a");
     String text = "";
     for (int v = 1; v <= 60; v++) {
-      FieldState f = await(node.store().form(form)).field("story").orElseThrow();
+      FieldView view = seen(node.store(), form, "story");
+      FieldState f = view.field();
       TextOp op = TextOp.parse(new JsonArray().add(String.valueOf(v % 10)));
       text = op.apply(text);
       FieldChange c = new FieldChange(form, f.fieldId(), "story", v, text, f.value(), "text", op.toJson(), "t" + v,
           "user", EMMA, "Emma", Instant.now());
-      assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(c, v - 1, op, new JsonObject())).kind());
+      assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(view, c, op, new JsonObject())).kind());
     }
     List<TextOp> since = await(node.store().textOpsSince(form, "story", 55, 60));
     assertEquals(5, since.size());
@@ -133,9 +178,9 @@ class FieldStoreContractTest {
 
   private Future<Integer> raceFrom(FieldStore store, UUID form, String who, int done) {
     if (done == 20) return Future.succeededFuture(done);
-    return store.form(form).compose(s -> {
-      FieldState f = s.field("n").orElseThrow();
-      return store.commit(change(form, f, done, who + done, f.version() + 1), f.version(), null, new JsonObject())
+    return store.field(form, "n").compose(view -> {
+      FieldState f = view.field();
+      return store.commit(view, change(form, f, done, who + done, f.version() + 1), null, new JsonObject())
           .compose(r -> raceFrom(store, form, who, r.kind() == CommitResult.Kind.COMMITTED ? done + 1 : done));
     });
   }

@@ -52,8 +52,8 @@ class SaveBufferContractTest {
     SplittingWriter writer = new SplittingWriter(new RevisionWriter(pool), new DeadLetters(pool, id));
     if (adapter.equals("local")) {
       SaveSpill spill = new SaveSpill(n.vertx(), spillDir(id));
-      return new Node(new LocalFieldStore(repository, 50, publisher),
-          new LocalSaveBuffer(n.vertx(), writer, spill, publisher, metrics, 600_000, 1000), n.local());
+      SaveBuffer saves = new LocalSaveBuffer(n.vertx(), writer, spill, publisher, metrics, 600_000, 1000);
+      return new Node(new LocalFieldStore(repository, 50, publisher, saves), saves, n.local());
     }
     return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) history),
         new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 600_000, 1000),
@@ -72,7 +72,7 @@ class SaveBufferContractTest {
     return TestNodes.await(f);
   }
 
-  /** Commits {@code n} changes to field {@code key} and hands them to the node's buffer. */
+  /** Commits {@code n} changes to field {@code key} (which queues them in the node's buffer). */
   private static void edit(Node node, UUID form, String key, int n) throws Exception {
     edit(node, form, key, n, i -> key + "-" + i + "-" + form);
   }
@@ -80,12 +80,12 @@ class SaveBufferContractTest {
   private static void edit(Node node, UUID form, String key, int n, java.util.function.IntFunction<String> opId)
       throws Exception {
     for (int i = 0; i < n; i++) {
-      FieldState f = await(node.store().form(form)).field(key).orElseThrow();
+      FieldView view = await(node.store().field(form, key));
+      FieldState f = view.field();
       FieldChange c = new FieldChange(form, f.fieldId(), key, f.version() + 1, (int) f.version() + 1, f.value(), "set",
           null, opId.apply(i), "user", EMMA, "Emma", Instant.now());
-      assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(c, f.version(), null, new JsonObject()))
-          .kind());
-      node.saves().add(c);
+      // The commit queues the change for saving itself (the FieldStore contract).
+      assertEquals(CommitResult.Kind.COMMITTED, await(node.store().commit(view, c, null, new JsonObject())).kind());
     }
   }
 

@@ -1,5 +1,6 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.ChannelEvent;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -30,12 +31,12 @@ class DeliveryCursorTest {
   }
 
   static DeliveryCursor.Verdict offer(DeliveryCursor c, ChannelEvent e) {
-    return c.accept(e, StreamPosition.of(e));
+    return c.accept(e, e.position());
   }
 
   static List<Object> labels(List<ChannelEvent> events) {
     return events.stream().map(e -> {
-      StreamPosition p = StreamPosition.of(e);
+      StreamPosition p = e.position();
       return p == null ? (Object) e.payload().getString("name") : (Object) p.offset();
     }).toList();
   }
@@ -92,7 +93,7 @@ class DeliveryCursorTest {
     DeliveryCursor c = new DeliveryCursor();
     c.resume(new StreamPosition(40, EPOCH), List.of());
     ChannelEvent reset = new StreamPosition(1, "e2").stamp(ChannelEvent.of("form:1", "form:note", new JsonObject()));
-    assertEquals(DELIVER, c.accept(reset, StreamPosition.of(reset)));
+    assertEquals(DELIVER, c.accept(reset, reset.position()));
     assertEquals(new StreamPosition(1, "e2"), c.position());
   }
 }

@@ -1,5 +1,6 @@
 package com.wedsync.hub.history;
 
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.support.TestNodes;
@@ -54,7 +55,7 @@ class HistoryContractTest {
   }
 
   private static List<Long> offsets(List<ChannelEvent> events) {
-    return events.stream().map(e -> StreamPosition.of(e).offset()).toList();
+    return events.stream().map(e -> e.position().offset()).toList();
   }
 
   private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
@@ -128,7 +129,7 @@ class HistoryContractTest {
     Recovery kept = await(a.history().since(topic, new StreamPosition(20, epoch)));
     assertTrue(kept.recovered(), "the last 10 are kept");
     assertEquals(10, kept.events().size());
-    assertEquals(21L, StreamPosition.of(kept.events().get(0)).offset());
+    assertEquals(21L, kept.events().get(0).position().offset());
     assertFalse(await(a.history().since(topic, new StreamPosition(19, epoch))).recovered(), "offset 20 is gone");
     assertFalse(await(a.history().since(topic, new StreamPosition(0, epoch))).recovered(), "too old");
   }
@@ -191,8 +192,8 @@ class HistoryContractTest {
     Node b = adapter.equals("local") ? a : node(adapter, "node-b", TestNodes.RETENTION);
     String topic = topic();
     List<Long> onA = new CopyOnWriteArrayList<>(), onB = new CopyOnWriteArrayList<>();
-    a.node().bus().subscribe(topic, m -> onA.add(StreamPosition.of((ChannelEvent) m).offset()));
-    b.node().bus().subscribe(topic, m -> onB.add(StreamPosition.of((ChannelEvent) m).offset()));
+    a.node().bus().subscribe(topic, m -> onA.add(((ChannelEvent) m).position().offset()));
+    b.node().bus().subscribe(topic, m -> onB.add(((ChannelEvent) m).position().offset()));
     Thread.sleep(150);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     for (int t = 0; t < 4; t++) {

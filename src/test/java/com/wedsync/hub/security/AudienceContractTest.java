@@ -7,7 +7,7 @@ import com.wedsync.hub.bus.PresenceDelta;
 import com.wedsync.hub.channel.Access;
 import com.wedsync.hub.history.History;
 import com.wedsync.hub.history.Recovery;
-import com.wedsync.hub.history.StreamPosition;
+import com.wedsync.hub.bus.StreamPosition;
 import com.wedsync.hub.presence.LocalPresenceStore;
 import com.wedsync.hub.presence.PresenceEntry;
 import com.wedsync.hub.presence.PresenceStore;

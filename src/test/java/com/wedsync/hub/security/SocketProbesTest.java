@@ -41,7 +41,7 @@ class SocketProbesTest {
   @BeforeAll
   static void start() {
     hub = TestHub.start(TestHub.editing("200"));
-    form = TestForms.create("probes", "t:text", "n:number");
+    form = TestForms.create("probes", "t:text", "n:number", "m:number", "u:number");
     com.wedsync.hub.support.TestPostgres.execute("update form_fields set validation = '{\"editableBy\":\"couple\"}' "
         + "where form_id = '" + form + "' and key = 't'");
   }
@@ -113,6 +113,52 @@ class SocketProbesTest {
       JsonArray typing = emma.await(a -> "field:typing".equals(a.getString(3)), Duration.ofSeconds(5));
       assertEquals("n", typing.getJsonObject(4).getString("field"));
       assertEquals(SARAH.toString(), typing.getJsonObject(4).getJsonObject("user").getString("user_id"));
+    }
+  }
+
+  @Test
+  void onlyTheHolderUnlocksAField() {
+    String topic = "realtime:form:" + form;
+    try (WsClient sarah = hub.connect(SARAH); WsClient tom = hub.connect(user(7)); WsClient noah = hub.connect(NOAH)) {
+      ok(sarah.join(topic));
+      ok(tom.join(topic));
+      ok(noah.join(topic));
+      long token = ok(sarah.request(topic, "field:lock", new JsonObject().put("field", "u"))).getLong("token");
+      // Tokens count up per field: easy to guess. Guessing one does not release someone else's lock.
+      for (WsClient other : List.of(tom, noah)) {
+        error(other.request(topic, "field:unlock", new JsonObject().put("field", "u").put("token", token)),
+            "forbidden");
+      }
+      JsonObject read = hub.request(HttpMethod.GET, "/api/v1/forms/" + form, hub.token(SARAH), null).json();
+      assertTrue(read.getJsonArray("fields").stream().map(f -> (JsonObject) f)
+          .anyMatch(f -> f.getString("key").equals("u") && !f.getJsonArray("locks").isEmpty()), "still locked");
+      ok(sarah.request(topic, "field:unlock", new JsonObject().put("field", "u").put("token", token)));
+    }
+  }
+
+  @Test
+  void aFieldFilledInByTheOtherSideCannotBeLocked() {
+    String topic = "realtime:form:" + form;
+    try (WsClient sarah = hub.connect(SARAH)) {
+      ok(sarah.join(topic));
+      error(sarah.request(topic, "field:lock", new JsonObject().put("field", "t")), "forbidden");
+    }
+  }
+
+  @Test
+  void typingIsNeverEchoedToTheTypistEvenWithBroadcastSelf() {
+    String topic = "realtime:form:" + form;
+    try (WsClient sarah = hub.connect(SARAH); WsClient tom = hub.connect(user(7))) {
+      ok(sarah.join(topic, new JsonObject().put("config", new JsonObject().put("broadcast",
+          new JsonObject().put("self", true)))));
+      ok(tom.join(topic));
+      ok(sarah.request(topic, "field:typing", new JsonObject().put("field", "m")));
+      tom.await(a -> "field:typing".equals(a.getString(3)), Duration.ofSeconds(5));
+      sarah.assertNone(a -> "field:typing".equals(a.getString(3)), Duration.ofMillis(300));
+      // broadcast.self still echoes broadcasts, as Supabase does
+      ok(sarah.request(topic, "broadcast", new JsonObject().put("type", "broadcast").put("event", "cursor")
+          .put("payload", new JsonObject())));
+      sarah.await(a -> "broadcast".equals(a.getString(3)), Duration.ofSeconds(5));
     }
   }
 

@@ -178,15 +178,19 @@ class TokenProbesTest {
   }
 
   @Test
-  void aRefreshForAnotherUserIsRefusedAndEndsNothingOfTheOwner() {
+  void aRefreshForAnotherUserIsRefusedAndTheSocketIsNeverHandedOver() {
     try (WsClient c = hub.connect(EMMA)) {
       c.join(WEDDING);
       JsonObject refresh = c.request(WEDDING, "access_token", new JsonObject().put("access_token",
           hub.token(SARAH)));
       assertEquals("unauthorized", refresh.getJsonObject("response").getString("reason"));
+      // A failed refresh ends the socket's subscriptions (docs/protocol.md §2), the socket itself stays open.
+      assertEquals("unauthorized", c.awaitEvent(WEDDING, "system").getJsonObject(4).getString("message"));
+      c.awaitEvent(WEDDING, "phx_close");
       JsonObject again = c.join("realtime:user:" + SARAH, new JsonObject().put("access_token", hub.token(SARAH)));
       assertEquals("unauthorized", again.getJsonObject("response").getString("reason"), "never handed over");
       assertFalse(c.socket().isClosed());
+      assertEquals("ok", c.join(WEDDING).getString("status"), "the owner's own token still joins");
     }
   }
 }

@@ -1,7 +1,5 @@
-package com.wedsync.hub.history;
+package com.wedsync.hub.bus;
 
-import com.wedsync.hub.bus.ChannelEvent;
-import com.wedsync.hub.bus.WireCache;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HexFormat;
@@ -20,22 +18,14 @@ public record StreamPosition(long offset, String epoch) {
     return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
   }
 
-  /** The position a durable event carries in {@code payload.meta}, or null for an ephemeral event. */
-  public static StreamPosition of(ChannelEvent event) {
-    if (event.isBinary() || !(event.payload().getValue("meta") instanceof JsonObject meta)) return null;
-    if (!(meta.getValue("offset") instanceof Number offset) || !(meta.getValue("epoch") instanceof String epoch)) {
-      return null;
-    }
-    return new StreamPosition(offset.longValue(), epoch);
-  }
-
   /**
-   * The event as history keeps and delivers it: its payload with {@code "meta":{"offset","epoch"}} added; its audience
-   * stays with it.
+   * The event as history keeps and delivers it: numbered here, and its payload with {@code "meta":{"offset","epoch"}}
+   * added for the clients; its audience stays with it.
    */
   public ChannelEvent stamp(ChannelEvent event) {
-    JsonObject payload = event.payload().copy().put("meta", new JsonObject().put("offset", offset).put("epoch", epoch));
-    return new ChannelEvent(event.topic(), event.event(), payload, null, null, event.audience(), new WireCache());
+    JsonObject payload = event.payload().copy().put("meta", toJson());
+    return new ChannelEvent(event.topic(), event.event(), payload, null, null, event.audience(), this,
+        new WireCache());
   }
 
   public JsonObject toJson() {
