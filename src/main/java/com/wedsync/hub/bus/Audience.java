@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Who on a channel may receive an event or see a presence (SPEC.md §4: a supplier never sees another supplier's data,
+ * Who on a channel may receive an event or see a presence (docs/protocol.md §2: a supplier never sees another supplier's data,
  * nor a core fact the couple has not shared with it): the couple's side or not, and the suppliers whose team members
  * may. An event or presence without an audience (null) reaches everyone on the channel. The hub checks it in one place,
  * at delivery ({@code channel.LocalChannels}), against the subscriber's side and the suppliers it is there for

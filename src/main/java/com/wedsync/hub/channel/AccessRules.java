@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The access rules of SPEC.md §4. Team roles and couple memberships come with the principal (loaded from the database
+ * The access rules of docs/protocol.md §2. Team roles and couple memberships come with the principal (loaded from the database
  * when the token was verified); which supplier and couple a wedding, form or journey belongs to is looked up per join.
  */
 final class AccessRules {

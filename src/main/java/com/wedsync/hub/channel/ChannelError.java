@@ -3,7 +3,7 @@ package com.wedsync.hub.channel;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A refusal with one of the protocol's error reasons (PROTOCOL.md §1) and its details; becomes
+ * A refusal with one of the protocol's error reasons (docs/protocol.md §1) and its details; becomes
  * {@code {"status":"error","response":{"reason":…, …details}}} on the socket and an HTTP error on the REST API.
  */
 public final class ChannelError extends RuntimeException {

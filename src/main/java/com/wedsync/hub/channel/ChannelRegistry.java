@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every channel family the hub knows, in one table (SPEC.md §4). A new family is one more row here: a pattern and an
+ * Every channel family the hub knows, in one table (docs/protocol.md §2). A new family is one more row here: a pattern and an
  * access rule; joining, leaving, presence and broadcast need nothing else.
  */
 public final class ChannelRegistry {

@@ -119,7 +119,7 @@ public record HubConfig(
   }
 
   /**
-   * History recovery (SPEC.md §5): an event is dropped from a channel's history only once it is neither among the
+   * History recovery (docs/protocol.md §7): an event is dropped from a channel's history only once it is neither among the
    * last {@code keepEvents} nor younger than {@code keepMs}; a channel with no publication for {@code idleTtlMs}
    * loses its whole history (and so its epoch).
    */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Changes other services make in the hub's tables (SPEC.md §5), announced by PostgreSQL on {@code hub_external}
+ * Changes other services make in the hub's tables (docs/protocol.md §5.15), announced by PostgreSQL on {@code hub_external}
  * (migration V6): each announcement is claimed by one node of the cluster and handed to the handler of its table.
  * The hub's own writes are never announced, so nothing here echoes what the hub already published.
  */

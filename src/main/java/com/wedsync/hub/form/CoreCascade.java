@@ -80,7 +80,7 @@ public final class CoreCascade {
   }
 
   /**
-   * The wedding's core fields and version as {@code who} may see them (SPEC.md §4): the couple every fact; a supplier's
+   * The wedding's core fields and version as {@code who} may see them (docs/protocol.md §2): the couple every fact; a supplier's
    * team member only the facts the couple shares with its supplier(s) connected to the wedding, the others left out.
    * {@code shared} names the facts given.
    */

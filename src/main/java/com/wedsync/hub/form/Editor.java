@@ -13,7 +13,7 @@ import java.util.UUID;
 public record Editor(UUID userId, String name, Access access, String connectionId) {
 
   /**
-   * Another service that changed the hub's tables directly (SPEC.md §5 "Changes made outside the hub"): no user, no
+   * Another service that changed the hub's tables directly (docs/protocol.md §5.15): no user, no
    * rights of its own — its change is already in the record; the hub only reflects and cascades it.
    */
   public static final Editor EXTERNAL = new Editor(null, "external", new Access(true, false, "service", "service"),

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * What the form feature does when another service changed its tables directly (SPEC.md §5 "Changes made outside the
+ * What the form feature does when another service changed its tables directly (docs/protocol.md §5.15 "Changes made outside the
  * hub"): it reads the row the announcement names, brings the hot state in line with it and tells the channel, with
  * {@code source: "external"}. Announcements carry ids only; the row is the truth.
  */

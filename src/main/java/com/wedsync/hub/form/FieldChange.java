@@ -22,7 +22,7 @@ public record FieldChange(UUID formId, UUID fieldId, String key, long version, O
     return new JsonObject().put("user_id", byUser == null ? null : byUser.toString()).put("name", byName);
   }
 
-  /** The {@code field:changed} payload (PROTOCOL.md §5). */
+  /** The {@code field:changed} payload (docs/protocol.md §5). */
   public JsonObject event() {
     JsonObject e = new JsonObject().put("field", key).put("value", value).put("version", version).put("kind", kind)
         .put("by", by()).put("at", at.toString()).put("op_id", opId).put("source", source);

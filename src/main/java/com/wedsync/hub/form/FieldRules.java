@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Checks a value a client wants to store against its field's definition (SPEC.md §5 "Field saves") and returns the
- * normalized value to store, or refuses with {@code invalid} {@code {"field","detail"}} (PROTOCOL.md §5). Every
+ * Checks a value a client wants to store against its field's definition (docs/protocol.md §5.16) and returns the
+ * normalized value to store, or refuses with {@code invalid} {@code {"field","detail"}} (docs/protocol.md §5). Every
  * detail names the field key and says what was wrong, e.g. "guest_count must be a number between 0 and 1000, got 1500".
  *
  * <p>Normalization, per type:

@@ -3,7 +3,7 @@ package com.wedsync.hub.form;
 import java.util.Locale;
 
 /**
- * The form field types (SPEC.md §3) with how the server edits and merges each one. The wire name is the lower-case
+ * The form field types (docs/protocol.md §5) with how the server edits and merges each one. The wire name is the lower-case
  * name stored in {@code form_fields.type}.
  */
 public enum FieldType {

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.UUID;
 
-/** The form events of PROTOCOL.md §5 on {@code form:{id}} channels, mapped to the feature's services. */
+/** The form events of docs/protocol.md §5 on {@code form:{id}} channels, mapped to the feature's services. */
 public final class FormChannel {
   private FormChannel() {}
 

@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
 
 import static com.wedsync.hub.http.RequestBody.jsonBody;
 
-/** The form, field, history, rollback, sync and wedding routes (PROTOCOL.md §8): the socket events' twins. */
+/** The form, field, history, rollback, sync and wedding routes (docs/protocol.md §10): the socket events' twins. */
 public final class FormRoutes {
   private final HttpAuth auth;
   private final ChannelRegistry channels;
@@ -176,7 +176,7 @@ public final class FormRoutes {
         .onFailure(e -> ApiError.send(ctx, e));
   }
 
-  /** The offline batch of PROTOCOL.md §8, applied per form in the order given. */
+  /** The offline batch of docs/protocol.md §10, applied per form in the order given. */
   private void sync(RoutingContext ctx) {
     JsonObject b;
     try {

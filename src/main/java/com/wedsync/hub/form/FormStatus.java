@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The form status machine (SPEC.md §3): {@code draft → sent → in_progress → submitted → completed}, plus
+ * The form status machine (docs/protocol.md §5): {@code draft → sent → in_progress → submitted → completed}, plus
  * {@code submitted → in_progress} (the supplier reopens) and {@code * → archived}. Every transition is recorded; any
  * other is refused with the allowed ones named.
  */

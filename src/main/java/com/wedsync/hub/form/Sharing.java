@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * Which of a wedding's core facts the couple shares with each connected supplier ({@code wedding_suppliers
- * .shared_fields}, SPEC.md §3): read with the wedding, it decides what a supplier is shown of the wedding and who
+ * .shared_fields}, docs/protocol.md §5): read with the wedding, it decides what a supplier is shown of the wedding and who
  * hears of a change to a fact. The couple sees every fact of its wedding.
  *
  * @param bySupplier connected supplier → the core fields shared with it

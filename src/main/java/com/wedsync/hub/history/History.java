@@ -5,7 +5,7 @@ import com.wedsync.hub.bus.ChannelEvent;
 import io.vertx.core.Future;
 
 /**
- * The history of durable channel events (SPEC.md §5 "History recovery"), with an in-process adapter
+ * The history of durable channel events (docs/protocol.md §7), with an in-process adapter
  * ({@link LocalHistory}) and a Redis one ({@link RedisHistory}).
  *
  * <p>Numbering and publishing are one step: an event gets the next offset of its channel and is published on the bus

@@ -7,7 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** REST errors as PROTOCOL.md §8 shapes them: {@code {"error":{"code","message","field"?}}} with a matching status. */
+/** REST errors as docs/protocol.md §10 shapes them: {@code {"error":{"code","message","field"?}}} with a matching status. */
 public final class ApiError {
   private static final Logger log = LoggerFactory.getLogger(ApiError.class);
 

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-/** The REST side of the hub (PROTOCOL.md §8) and the operations endpoints. One router per event loop. */
+/** The REST side of the hub (docs/protocol.md §10) and the operations endpoints. One router per event loop. */
 public final class HttpApi {
   private static final int MAX_BODY = 1 << 20;
 

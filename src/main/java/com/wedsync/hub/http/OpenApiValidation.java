@@ -37,7 +37,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The REST contract (PROTOCOL.md §8): serves {@code /api/v1/openapi.json} and validates every request of an operation
+ * The REST contract (docs/protocol.md §10): serves {@code /api/v1/openapi.json} and validates every request of an operation
  * that has parameters or a body against it (vertx-openapi's {@link RequestValidator}) before the handler runs. A request
  * that does not match is answered 400 {@code {"error":{"code":"invalid","message","field"}}}, the field naming the
  * offending parameter or body property ({@code messages[0].topic}). Routes the contract does not describe are left

@@ -14,10 +14,10 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * The activity feed (SPEC.md §5): events stored in {@code activity_events}, pushed live as {@code activity} on
+ * The activity feed (docs/protocol.md §6.3): events stored in {@code activity_events}, pushed live as {@code activity} on
  * {@code wedding:{id}} and on the feed of every supplier that may see them, and listed newest first per supplier or
  * per wedding with an id cursor. Live or listed, a supplier sees its own forms' lines and the wedding facts the couple
- * shares with it, never another supplier's (SPEC.md §4); the couple sees all of its wedding's.
+ * shares with it, never another supplier's (docs/protocol.md §2); the couple sees all of its wedding's.
  */
 public final class ActivityFeed {
   /** Stores the event and names the suppliers whose feeds show it, in one statement. */

@@ -137,7 +137,7 @@ public final class Bell {
   }
 
   /**
-   * Another service wrote the notifications table (PROTOCOL.md §6 as for the hub's own): a new row reaches its
+   * Another service wrote the notifications table (docs/protocol.md §6 as for the hub's own): a new row reaches its
    * recipient as {@code notification} with {@code source: "external"}; any insert, update (read/unread) or delete
    * changes the unread count, which is pushed.
    *

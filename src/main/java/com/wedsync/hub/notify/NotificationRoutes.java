@@ -24,7 +24,7 @@ import java.util.function.Function;
 import static com.wedsync.hub.http.RequestBody.jsonBody;
 
 /**
- * The bell, preferences and the service route of PROTOCOL.md §8. The OpenAPI contract checks the shapes first; the
+ * The bell, preferences and the service route of docs/protocol.md §10. The OpenAPI contract checks the shapes first; the
  * checks here give the precise messages for what it cannot express (cursors, time zones, lists in one parameter).
  */
 public final class NotificationRoutes {

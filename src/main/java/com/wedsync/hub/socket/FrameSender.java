@@ -113,7 +113,7 @@ final class FrameSender {
     }
   }
 
-  /** The server ends a subscription (PROTOCOL.md §2): {@code system} error, then {@code phx_close}. */
+  /** The server ends a subscription (docs/protocol.md §2): {@code system} error, then {@code phx_close}. */
   void ended(Subscription sub, String reason, String message) {
     frame(null, null, sub.sentTopic(), "system", new JsonObject().put("status", "error").put("message", reason)
         .put("detail", message).put("extension", "system").put("channel", sub.sentTopic()));

@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Phoenix Channels framing (PROTOCOL.md §1). Text frames are {@code [join_ref, ref, topic, event, payload]} (vsn 2.0.0)
+ * Phoenix Channels framing (docs/protocol.md §1). Text frames are {@code [join_ref, ref, topic, event, payload]} (vsn 2.0.0)
  * or {@code {"join_ref","ref","topic","event","payload"}} (vsn 1.0.0); binary frames are realtime-js user broadcasts
  * (kind 3 in, kind 4 out).
  */

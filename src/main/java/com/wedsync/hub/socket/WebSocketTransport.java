@@ -52,7 +52,7 @@ final class WebSocketTransport implements SocketTransport {
   public boolean send(byte[] frame, boolean binary) {
     if (closed) return false;
     if (backlogged()) {
-      // A consumer that cannot keep up is cut off rather than buffered without bound (SPEC.md "Limits").
+      // A consumer that cannot keep up is cut off rather than buffered without bound (docs/protocol.md §9).
       abort();
       onCutOff.run();
       return false;

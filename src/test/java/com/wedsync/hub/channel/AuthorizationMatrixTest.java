@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The authorization matrix of SPEC.md §4 against a real hub and a real PostgreSQL with the demo data: every role ×
- * every channel family × {@code phx_join}, each outcome asserted exactly (PROTOCOL.md §1–§2), plus the token cases,
+ * The authorization matrix of docs/protocol.md §2 against a real hub and a real PostgreSQL with the demo data: every role ×
+ * every channel family × {@code phx_join}, each outcome asserted exactly (docs/protocol.md §1–§2), plus the token cases,
  * the {@code realtime:} prefix, a viewer's broadcast, and subscriptions ending at once when a membership is removed.
  */
 class AuthorizationMatrixTest {
@@ -73,7 +73,7 @@ class AuthorizationMatrixTest {
 
   /**
    * Expected outcome per role, one token per column of {@link #TOPICS} ({@code ok} or the error reason); {@code |}
-   * only groups the families for the reader. Written out by hand from SPEC.md §4, not derived from hub code.
+   * only groups the families for the reader. Written out by hand from docs/protocol.md §2, not derived from hub code.
    */
   static final Map<String, String> EXPECTED = new LinkedHashMap<>();
 
@@ -170,7 +170,7 @@ class AuthorizationMatrixTest {
 
   /** Sends {@code phx_join} and returns the whole {@code phx_reply} frame (so the echoed topic can be checked). */
   static JsonArray join(WsClient c, String topic, JsonObject payload) {
-    // Many joins per user in a burst may meet the per-user write bucket (SPEC.md "Limits"); that limit is not what
+    // Many joins per user in a burst may meet the per-user write bucket (docs/protocol.md §9); that limit is not what
     // this class tests, so a rate_limited reply is waited out and the join repeated.
     for (int attempt = 0; ; attempt++) {
       JsonArray reply = joinOnce(c, topic, payload);

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Changes made outside the hub (SPEC.md §5; PROTOCOL.md §5 {@code source: "external"}): rows another service changes
+ * Changes made outside the hub (docs/protocol.md §5.15, {@code source: "external"}): rows another service changes
  * with plain SQL reach the subscribed clients within a second, the hub's hot state takes them (later edits compare
  * against the new version), the hub's own writes are never announced, a cluster publishes each change once, and the
  * listener comes back after PostgreSQL restarts.

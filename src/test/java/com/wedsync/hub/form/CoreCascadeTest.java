@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Core wedding facts and their cascade (SPEC.md §3 "Core fields of a wedding"; PROTOCOL.md §8 PATCH weddings): one
+ * Core wedding facts and their cascade (docs/protocol.md §5 "Core fields of a wedding"; docs/protocol.md §10 PATCH weddings): one
  * change reaches every bound field of every supplier the couple shares that fact with — each with its own version and
  * event, {@code source: "core"} — and none of the others; one change is one cascade (no loops, the origin field bumped
  * once); only the couple changes the facts; invalid values change nothing.

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Field locks and typing over real sockets (SPEC.md §5 "Field locks", "Typing"; PROTOCOL.md §5): contention, expiry,
+ * Field locks and typing over real sockets (docs/protocol.md §5.5 and §5.3): contention, expiry,
  * renewal by typing, typing throttle, fencing tokens, viewers, lock modes, every release reason, breaking, and the
  * locks as the HTTP form read shows them. One hub with a 2 s lease; every test works on its own fields.
  */
@@ -428,7 +428,7 @@ class FieldLockTest {
         && field.equals(p.getString("field"));
   }
 
-  /** The next {@code event} about {@code field}, without the history {@code meta} (PROTOCOL.md §5). */
+  /** The next {@code event} about {@code field}, without the history {@code meta} (docs/protocol.md §5). */
   private static JsonObject event(WsClient c, String event, String field) {
     return event(c, event, field, Duration.ofSeconds(5));
   }

@@ -47,8 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Field writes over real sockets and HTTP against a real hub and PostgreSQL (SPEC.md §5 "Field saves", "Conflicts",
- * "History and rollback"; PROTOCOL.md §5 and §8): validation per type, atomic versions and conflicts, at-most-once op
+ * Field writes over real sockets and HTTP against a real hub and PostgreSQL (docs/protocol.md §5.13, "Conflicts",
+ * "History and rollback"; docs/protocol.md §5 and §10): validation per type, atomic versions and conflicts, at-most-once op
  * ids, live {@code field:changed} then {@code field:saved} and the record, text OT, list merges, write-behind
  * collapsing, history and rollback, the HTTP twin, and viewers.
  *

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The form status machine, live progress and notes over real sockets (SPEC.md §3 "Form status", §5; PROTOCOL.md §5):
+ * The form status machine, live progress and notes over real sockets (docs/protocol.md §5 "Form status", §5; docs/protocol.md §5):
  * who may move a form where, the couple's first save, refused transitions and edits, the recorded history,
  * {@code form:progress}, and {@code form:note} with mentions and at-most-once op ids.
  */

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Offline replay (SPEC.md §5 "Conflicts": "Offline replays return, per op, applied / duplicate / conflict (with both
- * values) / rejected (with reason)"; PROTOCOL.md §5 {@code sync} and §8 {@code POST /api/v1/sync/changes}), over a real
+ * Offline replay (docs/protocol.md §5.6: "Offline replays return, per op, applied / duplicate / conflict (with both
+ * values) / rejected (with reason)"; docs/protocol.md §5 {@code sync} and §10 {@code POST /api/v1/sync/changes}), over a real
  * socket and real HTTP: a batch built offline against stale versions gets the right result per op, its ops are applied
  * in order (a client's later edits of a field build on its earlier ones), and replaying the same batch changes nothing
  * — no new version, no new revision, the same results or {@code duplicate}.

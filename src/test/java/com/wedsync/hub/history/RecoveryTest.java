@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * History recovery over real sockets (SPEC.md §5 "History recovery", PROTOCOL.md §2 {@code since}), in embedded mode
+ * History recovery over real sockets (docs/protocol.md §7, docs/protocol.md §2 {@code since}), in embedded mode
  * and in cluster mode (two hub nodes in this JVM sharing one real Redis and PostgreSQL): a client cut off while
  * hundreds of durable events flow rejoins with {@code since} and ends with exactly the events a client that stayed
  * saw, in the same order, also while events keep flowing during the rejoin; a wrong epoch, an offset history no

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** PROTOCOL.md §8: the OpenAPI document is served, describes every route, and requests are validated against it. */
+/** docs/protocol.md §10: the OpenAPI document is served, describes every route, and requests are validated against it. */
 class OpenApiTest {
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
   static final UUID SARAH = UUID.fromString("11111111-0000-0000-0000-000000000006");

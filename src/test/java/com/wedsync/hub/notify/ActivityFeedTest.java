@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The activity feed (SPEC.md §5): human lines for status changes, completion, notes, core facts and broken locks —
+ * The activity feed (docs/protocol.md §6.3): human lines for status changes, completion, notes, core facts and broken locks —
  * not one per keystroke — pushed live as {@code activity} on {@code supplier:{id}} and {@code wedding:{id}}, and
  * listed per supplier and per wedding for whoever may see that channel; a supplier's feed never shows another
  * supplier's forms, nor a wedding fact the couple does not share with it.
@@ -57,7 +57,7 @@ class ActivityFeedTest {
 
   static JsonObject activity(WsClient c, String topic, String verb) {
     JsonObject a = c.await(pushed(topic, "activity", p -> verb.equals(p.getString("verb"))), WAIT).getJsonObject(4);
-    // PROTOCOL.md §6 fields, plus the history position every durable event carries (§5).
+    // docs/protocol.md §6 fields, plus the history position every durable event carries (§5).
     assertEquals(java.util.Set.of("id", "verb", "actor", "object", "text", "at", "meta"), a.fieldNames(), a.encode());
     return a;
   }

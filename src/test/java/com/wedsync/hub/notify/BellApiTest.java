@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The bell over HTTP (PROTOCOL.md §8): newest-first cursor paging, filters by type and read state, the unread count,
+ * The bell over HTTP (docs/protocol.md §10): newest-first cursor paging, filters by type and read state, the unread count,
  * read / unread / read-all / clear (each pushing the new count on {@code user:{id}}), grouping by day, and a clear
  * error for every bad input — including someone else's notification, which is as unknown as a missing one.
  */

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SPEC.md §5 "Notifications": every trigger tells exactly the people it should — over real sockets on
+ * docs/protocol.md §6: every trigger tells exactly the people it should — over real sockets on
  * {@code user:{id}}, stored once per recipient — and nobody else: not the actor, not the other side when it is not
  * their business, not a supplier connected to the wedding for a form of another supplier, not a supplier of another
  * couple.
@@ -198,7 +198,7 @@ class NotificationTriggerTest {
     Map<UUID, JsonObject> got = new HashMap<>();
     for (UUID u : told) {
       JsonObject n = bells.get(u).await(notification(u, match), WAIT).getJsonObject(4);
-      // PROTOCOL.md §6 fields, plus the history position every durable event carries (§5).
+      // docs/protocol.md §6 fields, plus the history position every durable event carries (§5).
       assertEquals(Set.of("id", "type", "title", "body", "data", "priority", "created_at", "meta"), n.fieldNames(),
           n.encode());
       assertTrue(n.getJsonObject("meta").getLong("offset") > 0, n.encode());

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The transactional outbox delivered to webhooks (SPEC.md §5): a receiver that fails or is down loses nothing, every
+ * The transactional outbox delivered to webhooks (docs/protocol.md §6): a receiver that fails or is down loses nothing, every
  * delivery is answered successfully exactly once (keyed by the {@code Idempotency-Key} header = outbox id), a delivery
  * that keeps failing ends {@code dead} after the configured attempts, and two hub nodes polling one database never
  * deliver a row twice. The receiver is a plain JDK HTTP server on a free port of 127.0.0.1.

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Preferences per user and type (SPEC.md §5): the defaults (in-app and push on, email for important and critical,
+ * Preferences per user and type (docs/protocol.md §10.6): the defaults (in-app and push on, email for important and critical,
  * SMS for critical only), saving and partial updates, and their effect on what is stored in the bell and what is
  * queued in the outbox — in the same statement as the notification.
  */

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Protocol conformance against the two public clients the hub must serve unmodified (PROTOCOL.md §1–§4):
+ * Protocol conformance against the two public clients the hub must serve unmodified (docs/protocol.md §1–§4):
  * {@code @supabase/realtime-js} and {@code phoenix}, run under Node with {@code ws} as their WebSocket transport.
  * The scripts in {@code src/test/js} print one PASS/FAIL line per check and exit 0 only if all passed.
  *

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The privacy matrix (SPEC.md §3–§4; issue 11 §2): a supplier never receives another supplier's data, nor a core fact
+ * The privacy matrix (docs/protocol.md §2 and §5.14; issue 11 §2): a supplier never receives another supplier's data, nor a core fact
  * of the wedding the couple has not shared with it — on any path. For every core fact × every side of a wedding (the
  * couple; owner and viewer of a supplier shared every fact, five, three or none of them; a person on two suppliers'
  * teams, who sees what either may) × every path (GET wedding, GET form and its cascaded bound fields, the wedding

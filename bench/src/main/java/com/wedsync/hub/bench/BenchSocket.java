@@ -25,7 +25,7 @@ import java.util.Map;
  * socket was opened on, so nothing here needs a lock. Callers on other threads are moved onto that loop.
  */
 final class BenchSocket implements ClientSocket {
-  /** The hub's heartbeat expectation is 25–30 s (SPEC.md §5); a silent socket is closed after 60 s. */
+  /** The hub's heartbeat expectation is 25–30 s (docs/protocol.md §1.7); a silent socket is closed after 60 s. */
   private static final long HEARTBEAT_MS = 25_000;
 
   private final Vertx vertx;

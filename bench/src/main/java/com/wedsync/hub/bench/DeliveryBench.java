@@ -23,7 +23,7 @@ import static com.wedsync.hub.bench.BenchArgs.number;
 import static com.wedsync.hub.bench.BenchKit.*;
 
 /**
- * Benchmark for SPEC.md §7 P7 (one notification to 5,000 recipients: stored, and delivered to every online recipient
+ * Benchmark for the README's Performance targets P7 (one notification to 5,000 recipients: stored, and delivered to every online recipient
  * with p99 ≤ 1 s) and P8 (1,000 clients cut off for 10 s while their channels get 100 events/s: all recovered on
  * rejoin, no gap, no duplicate) against a running hub. Prints the workload, the figures and the targets side by side;
  * never fails on a missed target. {@code scripts/bench-delivery} starts a throw-away hub and runs this class.
@@ -68,12 +68,12 @@ public final class DeliveryBench {
   }
 
   private void run() throws Exception {
-    System.out.printf("%nWedSync hub delivery benchmark (SPEC.md §7 P7, P8) against %s%n", hub.url());
+    System.out.printf("%nWedSync hub delivery benchmark (the README's Performance targets P7, P8) against %s%n", hub.url());
     printMachine(o.clientLoops, "");
     List<String[]> rows = new ArrayList<>();
     if (o.p7Recipients > 0) rows.addAll(runP7());
     if (o.p8Clients > 0) rows.addAll(runP8());
-    section("Summary (SPEC.md §7, one node; benchmarks report, they do not gate)");
+    section("Summary (the README's Performance targets, one node; benchmarks report, they do not gate)");
     table(rows);
   }
 

@@ -22,7 +22,7 @@ import static com.wedsync.hub.bench.BenchKit.describe;
 import static com.wedsync.hub.bench.BenchKit.snapshot;
 
 /**
- * SPEC.md §7 P1, fan-out: {@code channels} channels with {@code perChannel} subscribers each and one publisher each
+ * the README's Performance targets P1, fan-out: {@code channels} channels with {@code perChannel} subscribers each and one publisher each
  * (a client of its own, so every publish is delivered to all the subscribers), published to at a rising rate in
  * steps. Each subscriber measures publish → receipt from the time inside the payload ({@link Tick}) and records the
  * sequence numbers it saw, so that every publish the server accepted can be checked to arrive at every subscriber of

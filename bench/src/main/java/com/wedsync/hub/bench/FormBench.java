@@ -21,7 +21,7 @@ import static com.wedsync.hub.bench.BenchArgs.number;
 import static com.wedsync.hub.bench.BenchKit.*;
 
 /**
- * Benchmark for SPEC.md §7 P4 (lock acquire latency, one node) and P5 (1,000 editors each sending a change every
+ * Benchmark for the README's Performance targets P4 (lock acquire latency, one node) and P5 (1,000 editors each sending a change every
  * 100 ms: write-behind batching and no lost acks) against a running hub. It prints the workload, the figures and the
  * targets side by side; it never fails on a missed target (benchmarks report, they do not gate).
  *
@@ -82,7 +82,7 @@ public final class FormBench {
     Target p5Hub = o.p5Url == null ? p4Hub : Target.of(o.p5Url, o.p5JdbcUrl, o.p5HubPid);
     boolean runP4 = o.p4Seconds > 0 && o.p4Clients > 0, runP5 = o.p5Seconds > 0 && o.p5Editors > 0;
     Target second = o.url2 == null ? null : Target.of(o.url2, o.jdbcUrl, -1);
-    System.out.printf("%nWedSync hub form benchmark (SPEC.md §7 P3, P4, P5)%s%s%s%n",
+    System.out.printf("%nWedSync hub form benchmark (the README's Performance targets P3, P4, P5)%s%s%s%n",
         second == null ? "" : " — cluster of two nodes, " + p4Hub.url() + " and " + second.url(),
         runP4 ? (second == null ? ": P4 against " : "; P4 against ") + p4Hub.url() : "",
         !runP5 ? "" : (runP4 ? ", P5 against " : ": P5 against ") + p5Hub.url()
@@ -599,7 +599,7 @@ public final class FormBench {
 
   private void printTable(P3 p3, P4 p4, P5 p5) {
     boolean cluster = o.url2 != null;
-    section("Summary (SPEC.md §7, " + (cluster ? "two-node cluster through Redis" : "one node")
+    section("Summary (the README's Performance targets, " + (cluster ? "two-node cluster through Redis" : "one node")
         + "; benchmarks report, they do not gate)");
     List<String[]> rows = new ArrayList<>();
     if (p3 != null) {

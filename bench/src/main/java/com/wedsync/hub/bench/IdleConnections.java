@@ -5,7 +5,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * SPEC.md §7 P2, idle connections on one node: {@code connections} users each open one socket and join their own
+ * the README's Performance targets P2, idle connections on one node: {@code connections} users each open one socket and join their own
  * {@code user:{id}} channel (what an idle signed-in client holds), {@code connectConcurrency} at a time; then nothing
  * but heartbeats. Measured: connects per second (socket open + join acknowledged, first start to last ack) and the
  * hub's retained heap per connection, (heap after − heap before) / connections, each read after a full collection

@@ -11,7 +11,7 @@ import java.util.List;
 import static com.wedsync.hub.bench.BenchKit.*;
 
 /**
- * The load generator of issue 6 for SPEC.md §7 P1 (fan-out), P2 (idle connections) and P6 (presence storm): many
+ * The load generator of issue 6 for the README's Performance targets P1 (fan-out), P2 (idle connections) and P6 (presence storm): many
  * WebSocket clients in one process, against the hub and, for P1 and P6, in the same run against a Socket.IO 4 peer
  * ({@code --peer-url}), with the ratio. Prints the workload, the figures and the targets side by side; a missed target
  * does not fail it (benchmarks report, they do not gate). {@code scripts/bench-fanout}, {@code scripts/bench-idle} and
@@ -64,7 +64,7 @@ public final class LoadGen {
 
   private void run() throws Exception {
     System.out.printf("%nWedSync hub load generator — %s%n", o.workload.equals("wedding")
-        ? "the wedding workload (sizing)" : "SPEC.md §7 " + o.workload.toUpperCase());
+        ? "the wedding workload (sizing)" : "the README's Performance targets " + o.workload.toUpperCase());
     printMachine(o.clientLoops, ", source addresses: " + kit.sources().describe());
     List<String[]> rows = switch (o.workload) {
       case "p1" -> fanout();
@@ -72,7 +72,7 @@ public final class LoadGen {
       case "wedding" -> wedding();
       default -> presence();
     };
-    section("Summary (SPEC.md §7; benchmarks report, they do not gate)");
+    section("Summary (the README's Performance targets; benchmarks report, they do not gate)");
     table(rows);
   }
 
@@ -215,7 +215,7 @@ public final class LoadGen {
 
   private List<String[]> wedding() throws Exception {
     WeddingWorkload.Settings s = o.wedding();
-    section("The wedding workload — every kind of traffic at once, for sizing (SPEC.md §7 sets no target for the "
+    section("The wedding workload — every kind of traffic at once, for sizing (the README's Performance targets sets no target for the "
         + "mix; the P3/P4/P7 targets are shown for reference)");
     System.out.printf("  workload: %,d weddings × (a couple of 2 partners + %d suppliers × %d team members, one form "
             + "per supplier) = %,d people, one socket each, on their supplier/couple, user, wedding and form channels "

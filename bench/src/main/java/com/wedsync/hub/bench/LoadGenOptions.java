@@ -13,7 +13,7 @@ final class LoadGenOptions {
   static final String HELP = """
       usage: java -cp target/hub.jar com.wedsync.hub.bench.LoadGen --workload p1|p2|p6|wedding --jdbc-port PORT [options]
 
-      Workloads (SPEC.md §7):
+      Workloads (the README's Performance targets):
         p1  fan-out: CHANNELS form channels × CLIENTS/CHANNELS subscribers, one publisher per channel, a rising
             publish rate in steps; target ≥ 200,000 deliveries/s with p99 ≤ 50 ms (and ≥ 3× Socket.IO)
         p2  idle: CLIENTS sockets on one node; target ≤ 8 KB retained heap per connection, ≥ 2,000 connects/s

@@ -18,7 +18,7 @@ import static com.wedsync.hub.bench.BenchKit.count;
 import static com.wedsync.hub.bench.BenchKit.snapshot;
 
 /**
- * SPEC.md §7 P6, presence storm: {@code clients} sockets, opened beforehand, all join one channel and track their
+ * the README's Performance targets P6, presence storm: {@code clients} sockets, opened beforehand, all join one channel and track their
  * presence, the joins spread evenly over {@code joinSeconds}. Each client keeps the member set its presence frames
  * describe (a full state replaces it, a diff adds and removes); the storm has converged when every client's set is
  * all the clients. The frames counted are every presence frame delivered to any client, against the naive N² (every

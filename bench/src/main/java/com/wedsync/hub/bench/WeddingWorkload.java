@@ -157,7 +157,7 @@ final class WeddingWorkload {
         changedExpected.sum(), notesAccepted.sum(), notificationsReceived.sum(), BenchKit.sum(BenchKit.snapshot(refused)));
   }
 
-  /** Who joins what and edits where: the apps' channels (PROTOCOL.md §2) for a partner and a supplier member. */
+  /** Who joins what and edits where: the apps' channels (docs/protocol.md §2) for a partner and a supplier member. */
   private List<Person> people(List<Fixtures.Wedding> weddings) {
     List<Person> out = new ArrayList<>();
     int editors = s.editorsPerForm();

@@ -9,7 +9,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * An immutable text operation for {@code textarea} fields (PROTOCOL.md §5 "Text ops"), in the style of ShareDB's
+ * An immutable text operation for {@code textarea} fields (docs/protocol.md §5 "Text ops"), in the style of ShareDB's
  * text type: a list of retain n / insert "s" / delete n ({@code {"d":n}}) components, positions counted in Unicode
  * code points so that a browser (which counts with {@code [...str]}) and the server agree on every position even
  * with emoji. Anything after the last component is implicitly retained.
