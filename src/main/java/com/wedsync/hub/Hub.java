@@ -32,6 +32,7 @@ import com.wedsync.hub.notify.OutboxPoller;
 import com.wedsync.hub.presence.PresenceChannel;
 import com.wedsync.hub.presence.PresenceTracker;
 import com.wedsync.hub.socket.ClientLimits;
+import com.wedsync.hub.socket.LongPollSessions;
 import com.wedsync.hub.socket.SocketServices;
 import com.wedsync.hub.socket.SocketVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -150,7 +151,7 @@ public final class Hub {
           notify.outbox().start(vertx);
           vertx.setPeriodic(5000, id -> limits.sweep());
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
-              handlers, limits, metrics, backplane.history());
+              handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()));
           HttpAuth auth = new HttpAuth(tokens, principals, limits);
           HttpApi api = new HttpApi(cfg.nodeId(), pool, auth, channels, presence, metrics,
               cfg.socket().requestTimeoutMs())

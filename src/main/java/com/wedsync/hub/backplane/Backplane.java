@@ -39,7 +39,8 @@ import java.util.function.Supplier;
 
 /**
  * The shared state of the hub behind its ports, as one thing: the bus every channel message takes, history, presence,
- * field locks, the hot field values, the write-behind save buffer and the claims on changes made outside the hub.
+ * field locks, the hot field values, the write-behind save buffer, the claims on changes made outside the hub, and
+ * the relay that carries a request to the node holding its state.
  * {@link #inProcess} keeps it all in this JVM (one node); {@link #redis} keeps it in Redis, so any number of nodes
  * share it. The features only ever see the ports; a third backplane would be one more factory here.
  */
@@ -56,6 +57,7 @@ public final class Backplane {
   private final FieldStore fields;
   private final SaveBuffer saves;
   private final ChangeClaims claims;
+  private final NodeRelay relay;
   private final Lifecycle lifecycle;
   private final Map<String, Supplier<Future<?>>> readiness;
 
@@ -67,7 +69,7 @@ public final class Backplane {
   }
 
   private Backplane(Bus bus, History history, Publisher publisher, PresenceStore presence, LockStore locks,
-                    FieldStore fields, SaveBuffer saves, ChangeClaims claims, Lifecycle lifecycle,
+                    FieldStore fields, SaveBuffer saves, ChangeClaims claims, NodeRelay relay, Lifecycle lifecycle,
                     Map<String, Supplier<Future<?>>> readiness) {
     this.bus = bus;
     this.history = history;
@@ -77,6 +79,7 @@ public final class Backplane {
     this.fields = fields;
     this.saves = saves;
     this.claims = claims;
+    this.relay = relay;
     this.lifecycle = lifecycle;
     this.readiness = readiness;
   }
@@ -104,7 +107,7 @@ public final class Backplane {
       }
     };
     return new Backplane(bus, history, publisher, new LocalPresenceStore(), new LocalLockStore(), fields, saves,
-        new LocalChangeClaims(), lifecycle, Map.of());
+        new LocalChangeClaims(), new LocalNodeRelay(n.vertx(), cfg.nodeId()), lifecycle, Map.of());
   }
 
   /**
@@ -116,9 +119,13 @@ public final class Backplane {
     var cfg = n.config();
     var cluster = cfg.cluster();
     RedisBus bus = new RedisBus(new LocalBus(n.vertx()), cfg.nodeId());
+    RedisNodeRelay relay = new RedisNodeRelay(cfg.nodeId());
     RedisConnections redis = new RedisConnections(n.vertx(), cluster.redisUrl(), cluster.redisPoolSize(),
-        cluster.sharded(), cfg.nodeId(), bus::received);
+        cluster.sharded(), cfg.nodeId(), (channel, payload) -> {
+          if (!relay.received(channel, payload)) bus.received(channel, payload);
+        });
     bus.attach(redis);
+    relay.attach(redis);
     RedisHistory history = new RedisHistory(redis, cfg.history(), cluster.sharded());
     Publisher publisher = new Publisher(bus, history);
     RedisPresenceStore presence = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
@@ -145,7 +152,7 @@ public final class Backplane {
     Map<String, Supplier<Future<?>>> readiness = new LinkedHashMap<>();
     readiness.put("redis", redis::ping);
     return new Backplane(bus, history, publisher, presence, new RedisLockStore(redis), fields, saves,
-        new RedisChangeClaims(redis, cfg.nodeId()), lifecycle, readiness);
+        new RedisChangeClaims(redis, cfg.nodeId()), relay, lifecycle, readiness);
   }
 
   /** The backplane the configuration asks for. */
@@ -175,6 +182,7 @@ public final class Backplane {
   public FieldStore fields() { return fields; }
   public SaveBuffer saves() { return saves; }
   public ChangeClaims claims() { return claims; }
+  public NodeRelay relay() { return relay; }
 
   /** What {@code /ready} checks besides PostgreSQL (Redis, for the Redis backplane). */
   public Map<String, Supplier<Future<?>>> readiness() {

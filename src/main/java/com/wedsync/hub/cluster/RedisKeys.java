@@ -33,6 +33,15 @@ public final class RedisKeys {
     return "hub:probe:" + nodeId + ":" + UUID.randomUUID();
   }
 
+  /** A node's relay channel: requests other nodes carry to it (a long-poll request that reached the wrong node). */
+  public static String relay(String nodeId) {
+    return "hub:relay:{" + nodeId + "}";
+  }
+
+  public static boolean isRelay(String channel) {
+    return channel.startsWith("hub:relay:{");
+  }
+
   /** A topic's history: its stream (entry id = offset) and a hash with its epoch and top offset. */
   public static List<String> history(String topic) {
     String stream = "hub:history:{" + topic + "}";

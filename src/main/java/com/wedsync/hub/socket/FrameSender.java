@@ -34,8 +34,9 @@ final class FrameSender {
     this.metrics = metrics;
   }
 
+  /** The client showed it decodes kind 4 (when its transport can carry binary frames at all). */
   void speaksBinary() {
-    speaksBinary = true;
+    speaksBinary = transport.carriesBinary();
   }
 
   /** A channel event for one subscription, in the form that subscription's client reads. */

@@ -21,4 +21,5 @@ public record SocketServices(
     EventHandlers handlers,
     ClientLimits limits,
     HubMetrics metrics,
-    History history) {}
+    History history,
+    LongPollSessions longPolls) {}

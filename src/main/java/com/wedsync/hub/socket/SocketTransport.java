@@ -27,4 +27,9 @@ interface SocketTransport {
 
   /** Drops the connection at once, discarding what is queued (a slow consumer). */
   void abort();
+
+  /** Whether binary frames (realtime-js kind 4) can travel; a long-poll session carries text only. */
+  default boolean carriesBinary() {
+    return true;
+  }
 }

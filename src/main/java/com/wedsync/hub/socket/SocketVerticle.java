@@ -1,8 +1,5 @@
 package com.wedsync.hub.socket;
 
-import com.wedsync.hub.auth.AuthFailure;
-import com.wedsync.hub.auth.Claims;
-import com.wedsync.hub.auth.Principal;
 import com.wedsync.hub.bus.BusMessage;
 import com.wedsync.hub.bus.ControlEvent;
 import com.wedsync.hub.channel.LocalChannels;
@@ -26,7 +23,8 @@ import java.util.function.Function;
 
 /**
  * One event loop's share of the front door: an HTTP server (Vert.x spreads connections over the instances) that
- * upgrades {@code /realtime/v1/websocket} to a {@link Connection} and serves the REST routes.
+ * upgrades {@code /realtime/v1/websocket} to a {@link Connection}, serves the long-poll transport
+ * ({@link LongPollEndpoint}) and the REST routes.
  */
 public final class SocketVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SocketVerticle.class);
@@ -39,6 +37,8 @@ public final class SocketVerticle extends VerticleBase {
   private LocalChannels channels;
   private FlushBatch flushes;
   private ConnectionGate gate;
+  private Admission admission;
+  private LongPollEndpoint longPoll;
   private HttpServer server;
 
   public SocketVerticle(SocketServices services, Function<io.vertx.core.Vertx, Router> routes) {
@@ -56,6 +56,9 @@ public final class SocketVerticle extends VerticleBase {
       long now = System.currentTimeMillis();
       for (Connection c : List.copyOf(connections)) c.tick(now);
     });
+    admission = new Admission(services);
+    longPoll = new LongPollEndpoint(vertx, context, services, admission, services.longPolls(), connections, IDS,
+        this::connect);
     gate = new ConnectionGate(vertx, services.limits(), cfg.socket().requestTimeoutMs(),
         () -> services.metrics().error("connection_refused"));
     int hardLimit = hardFrameLimit();
@@ -74,7 +77,8 @@ public final class SocketVerticle extends VerticleBase {
     Router router = routes.apply(vertx);
     server.requestHandler(request -> {
       gate.request(request);
-      router.handle(request);
+      if (LongPollEndpoint.PATH.equals(request.path())) longPoll.handle(request);
+      else router.handle(request);
     });
     return server.listen();
   }
@@ -100,54 +104,11 @@ public final class SocketVerticle extends VerticleBase {
       hs.reject(404);
       return;
     }
-    String origin = hs.headers().get("Origin");
-    if (origin != null && !OriginPolicy.allows(services.config().socket().allowedOrigins(), origin)) {
-      log.info("refused WebSocket from origin {}", origin);
-      services.metrics().error("bad_origin");
-      hs.reject(403);
-      return;
-    }
-    String address = hs.remoteAddress() == null ? "unknown" : hs.remoteAddress().hostAddress();
-    if (services.limits().takeConnectFrom(address) > 0) {
-      services.metrics().error("rate_limited");
-      hs.reject(429);
-      return;
-    }
-    Params params = Params.of(hs.query());
-    Vsn vsn;
-    try {
-      vsn = Vsn.parse(params.get("vsn"));
-    } catch (IllegalArgumentException e) {
-      hs.reject(400);
-      return;
-    }
-    String token = params.get("apikey") != null ? params.get("apikey") : params.get("token");
-    services.tokens().verify(token).compose(claims -> claims.subject() == null
-            ? Future.succeededFuture(new Admitted(claims, null))
-            : services.principals().load(claims).compose(p -> {
-              if (services.limits().takeConnectFor(p.userId().toString()) > 0) {
-                return Future.failedFuture(new AuthFailure("rate_limited", "too many new connections"));
-              }
-              if (!services.limits().acquireConnection(p.userId().toString())) {
-                return Future.failedFuture(new AuthFailure("too_many_connections", "too many connections"));
-              }
-              return Future.succeededFuture(new Admitted(claims, p));
-            }))
-        .onFailure(e -> {
-          String reason = e instanceof AuthFailure af ? af.reason() : "unavailable";
-          services.metrics().error(reason);
-          hs.reject(switch (reason) {
-            case "too_many_connections", "rate_limited" -> 429;
-            case "unavailable" -> 503;
-            default -> 401;
-          });
-        })
+    admission.admit(hs.headers(), hs.query(), hs.remoteAddress())
+        .onFailure(e -> hs.reject(e instanceof Admission.Refused r ? r.status : 503))
         .onSuccess(admitted -> hs.accept().onComplete(ar -> {
-          if (ar.failed()) {
-            if (admitted.principal() != null) services.limits().releaseConnection(admitted.principal().userId().toString());
-            return;
-          }
-          open(ar.result(), vsn, token, admitted);
+          if (ar.failed()) admission.abandon(admitted);
+          else open(ar.result(), admitted);
         }));
   }
 
@@ -156,9 +117,7 @@ public final class SocketVerticle extends VerticleBase {
     return Math.max(services.config().socket().maxFrameBytes() * 4, 1 << 20);
   }
 
-  private record Admitted(Claims claims, Principal principal) {}
-
-  private void open(ServerWebSocket ws, Vsn vsn, String token, Admitted admitted) {
+  private void open(ServerWebSocket ws, Admission.Admitted admitted) {
     String id = services.config().nodeId() + ":" + IDS.incrementAndGet();
     Connection[] opened = new Connection[1];
     WebSocketTransport transport = new WebSocketTransport(ws, flushes, () -> {
@@ -167,11 +126,8 @@ public final class SocketVerticle extends VerticleBase {
           : admitted.principal().userId());
       opened[0].onClosed();
     });
-    Connection c = new Connection(id, transport, vsn, services, channels,
-        new SocketSession(services, token, admitted.claims(), admitted.principal()));
+    Connection c = connect(id, transport, admitted);
     opened[0] = c;
-    connections.add(c);
-    services.metrics().connectionOpened();
     ws.setWriteQueueMaxSize(services.config().socket().outboundQueueBytes());
     ws.textMessageHandler(c::onText);
     ws.binaryMessageHandler(c::onBinary);
@@ -194,6 +150,15 @@ public final class SocketVerticle extends VerticleBase {
     });
   }
 
+  /** A client's connection on this loop, whatever its transport. */
+  private Connection connect(String id, SocketTransport transport, Admission.Admitted admitted) {
+    Connection c = new Connection(id, transport, admitted.vsn(), services, channels,
+        new SocketSession(services, admitted.token(), admitted.claims(), admitted.principal()));
+    connections.add(c);
+    services.metrics().connectionOpened();
+    return c;
+  }
+
   private void onControl(BusMessage message) {
     if (!(message instanceof ControlEvent control) || !"access_changed".equals(control.name())) return;
     JsonArray users = control.data().getJsonArray("users", new JsonArray());
@@ -201,29 +166,6 @@ public final class SocketVerticle extends VerticleBase {
     users.forEach(u -> affected.add(String.valueOf(u)));
     for (Connection c : connections) {
       if (c.principal() != null && affected.contains(c.principal().userId().toString())) c.reloadAndRecheck();
-    }
-  }
-
-  /** Query-string parameters of the upgrade request. */
-  private record Params(java.util.Map<String, String> values) {
-    static Params of(String query) {
-      java.util.Map<String, String> m = new java.util.HashMap<>();
-      if (query != null) {
-        for (String pair : query.split("&")) {
-          int eq = pair.indexOf('=');
-          if (eq <= 0) continue;
-          m.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-        }
-      }
-      return new Params(m);
-    }
-
-    String get(String key) {
-      return values.get(key);
-    }
-
-    private static String decode(String s) {
-      return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 }
