@@ -266,10 +266,10 @@ public final class Hub {
       HttpAuth httpAuth = new HttpAuth(tokens, principals, limits);
       HttpApi api = new HttpApi(cfg.nodeId(), pool, httpAuth, channels, presence, bus, metrics,
           cfg.socket().requestTimeoutMs())
-          .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade)::mount)
+          .with(new FormRoutes(httpAuth, channels, editor, locks, formStatus, notes, formRepository, cascade))
           .with(new NotificationRoutes(httpAuth, bell,
-              new Preferences(pool, cfg.delivery().channels()), notifications)::mount)
-          .with(new ActivityRoutes(httpAuth, channels, activity)::mount);
+              new Preferences(pool, cfg.delivery().channels()), notifications))
+          .with(new ActivityRoutes(httpAuth, channels, activity));
       if (redisConnections != null) api.readyWhen("redis", redisConnections::ping);
       SaveBuffer saveBuffer = saves;
       api.readyWhen("saves", () -> {
@@ -278,6 +278,7 @@ public final class Hub {
             : Future.failedFuture("oldest unsaved change is " + age / 1000 + " s old: saves are not draining");
       });
       return pgListener.start()
+          .compose(v -> api.load(vertx))
           .compose(v -> vertx.deployVerticle(() -> new SocketVerticle(services, api::router),
               new DeploymentOptions().setInstances(loops)));
     }).map(id -> {
