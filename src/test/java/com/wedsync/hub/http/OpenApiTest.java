@@ -222,6 +222,69 @@ class OpenApiTest {
     invalid(raw("PUT", path, "application/json", "{\"value\": 1,"), "body");
   }
 
+  /**
+   * The refusals are worded from the validator's structured output: the keyword, its value in the schema (the bound,
+   * the format, the allowed values, a conditional requirement's description) and the value sent, at its location.
+   */
+  @Test
+  void refusalsAreWordedFromTheSchemaAndTheValueSent() throws Exception {
+    JsonObject schemas = OpenApiDocument.json().getJsonObject("components").getJsonObject("schemas");
+    String form = "/api/v1/forms/" + FORM;
+    assertEquals("path parameter id must be a UUID, got 'not-a-uuid'",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/forms/not-a-uuid", hub.token(SARAH), null), "id")
+            .getString("message"));
+    assertEquals("path parameter key must match " + schemas.getJsonObject("FieldKey").getString("pattern")
+            + ", got 'Not-A-Key'",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/Not-A-Key/history", hub.token(SARAH), null), "key")
+            .getString("message"));
+    assertEquals("query parameter limit must be a whole number, got 'abc'",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/guest_count/history?limit=abc", hub.token(SARAH), null),
+            "limit").getString("message"));
+    assertEquals("query parameter before must be at least 0, got -1",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/guest_count/history?before=-1", hub.token(SARAH), null),
+            "before").getString("message"));
+    assertEquals("query parameter scope is required",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/activity", hub.token(SARAH), null), "scope")
+            .getString("message"));
+    assertEquals("path parameter topic must be at most 255 characters, got 300",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/channels/" + "x".repeat(300) + "/presence", hub.token(SARAH),
+            null), "topic").getString("message"));
+
+    String field = form + "/fields/guest_count";
+    assertEquals("base_version must be a whole number or null, got a string",
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("base_version", "x").put("op_id", op())), "base_version").getString("message"));
+    assertEquals("op_id must be at least 1 character, got 0",
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("base_version", 0).put("op_id", "")), "op_id").getString("message"));
+    assertEquals(schemas.getJsonObject("FieldSetRequest").getJsonObject("then").getString("description"),
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("op_id", op())), "base_version").getString("message"),
+        "a conditional requirement says when it applies, in the words of its branch's description");
+    List<String> statuses = schemas.getJsonObject("FormStatus").getJsonArray("enum").stream().map(String::valueOf)
+        .toList();
+    assertEquals("status must be one of " + String.join(", ", statuses) + ", got 'somewhere'",
+        invalid(hub.request(HttpMethod.POST, form + "/status", hub.token(SARAH),
+            new JsonObject().put("status", "somewhere").put("op_id", op())), "status").getString("message"));
+    assertEquals("messages[0].event must be a string, got a whole number",
+        invalid(hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.tokens.service(60),
+            new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("topic", "form:" + FORM)
+                .put("event", 42)))), "messages[0].event").getString("message"));
+    assertEquals("messages must have at least 1 item, got 0",
+        invalid(hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.tokens.service(60),
+            new JsonObject().put("messages", new JsonArray())), "messages").getString("message"));
+    assertEquals("user_ids[0] must be a UUID, got 'nope'",
+        invalid(hub.request(HttpMethod.POST, "/api/v1/notifications", hub.tokens.service(60),
+            new JsonObject().put("user_ids", new JsonArray().add("nope")).put("type", "t").put("title", "x")),
+            "user_ids[0]").getString("message"));
+    String allowed = String.join(", ", schemas.getJsonObject("WeddingPatch").getJsonObject("properties").fieldNames());
+    assertEquals("favourite_colour is not an accepted property (allowed: " + allowed + ")",
+        invalid(hub.request(HttpMethod.PATCH, "/api/v1/weddings/" + WEDDING, hub.token(EMMA),
+            new JsonObject().put("favourite_colour", "blue")), "favourite_colour").getString("message"));
+    assertEquals("the body must be application/json, got content-type 'text/plain'",
+        invalid(raw("PUT", field, "text/plain", "value=1"), "content-type").getString("message"));
+  }
+
   @Test
   void validRequestsReachTheHandlers() {
     UUID form = TestForms.create("OpenAPI valid", "o_text:text");
