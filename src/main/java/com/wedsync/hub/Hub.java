@@ -155,14 +155,16 @@ public final class Hub {
           HttpAuth auth = new HttpAuth(tokens, principals, limits);
           HttpApi api = new HttpApi(cfg.nodeId(), pool, auth, channels, presence, metrics,
               cfg.socket().requestTimeoutMs())
-              .with(forms.routes(auth, channels)::mount)
-              .with(notify.notificationRoutes(auth)::mount)
-              .with(notify.activityRoutes(auth, channels)::mount)
-              .with(new BroadcastRoutes(auth, channels, broadcasts)::mount)
+              .with(forms.routes(auth, channels))
+              .with(notify.notificationRoutes(auth))
+              .with(notify.activityRoutes(auth, channels))
+              .with(new BroadcastRoutes(auth, channels, broadcasts))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
-          return pgListener.start().compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, api::router),
-              new DeploymentOptions().setInstances(cfg.eventLoops())));
+          // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
+          return api.load(vertx).compose(x -> pgListener.start())
+              .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, api::router),
+                  new DeploymentOptions().setInstances(cfg.eventLoops())));
         })
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),

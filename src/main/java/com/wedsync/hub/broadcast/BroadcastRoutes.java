@@ -6,12 +6,12 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.http.ApiError;
+import com.wedsync.hub.http.ApiRoutes;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.List;
  * anywhere; a user token only where that user may write, and a supplier's team member to the couple and its own team
  * only — as on the socket, through the same {@link Broadcasts}.
  */
-public final class BroadcastRoutes {
+public final class BroadcastRoutes implements ApiRoutes {
   static final int MAX_MESSAGES = 100;
 
   private record Message(Topic topic, String event, JsonObject payload) {}
@@ -37,8 +37,9 @@ public final class BroadcastRoutes {
     this.broadcasts = broadcasts;
   }
 
-  public void mount(Router r) {
-    r.post("/realtime/v1/api/broadcast").handler(this::broadcast);
+  @Override
+  public java.util.Map<String, io.vertx.core.Handler<RoutingContext>> operations() {
+    return java.util.Map.of("postBroadcast", this::broadcast);
   }
 
   private void broadcast(RoutingContext ctx) {

@@ -5,23 +5,26 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.http.ApiError;
+import com.wedsync.hub.http.ApiRoutes;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
 import static com.wedsync.hub.http.RequestBody.jsonBody;
 
 /** The form, field, history, rollback, sync and wedding routes (docs/protocol.md §10): the socket events' twins. */
-public final class FormRoutes {
+public final class FormRoutes implements ApiRoutes {
   private final HttpAuth auth;
   private final ChannelRegistry channels;
   private final FieldEditor editor;
@@ -43,13 +46,16 @@ public final class FormRoutes {
     this.cascade = cascade;
   }
 
-  public void mount(Router r) {
-    r.get("/api/v1/forms").handler(this::list);
-    r.get("/api/v1/forms/:id").handler(ctx -> onForm(ctx, (who, id) -> read(id)));
-    r.put("/api/v1/forms/:id/fields/:key").handler(ctx -> onForm(ctx, (who, id) ->
+  /** The handlers by operationId (the OpenAPI document gives each its method and path). */
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    Map<String, Handler<RoutingContext>> ops = new LinkedHashMap<>();
+    ops.put("listForms", this::list);
+    ops.put("getForm", ctx -> onForm(ctx, (who, id) -> read(id)));
+    ops.put("setField", ctx -> onForm(ctx, (who, id) ->
         editor.set(who, id, jsonBody(ctx).put("field", ctx.pathParam("key")))));
-    r.get("/api/v1/forms/:id/fields/:key/history").handler(ctx -> onForm(ctx, (who, id) -> history(ctx, id)));
-    r.post("/api/v1/forms/:id/fields/:key/rollback").handler(ctx -> onForm(ctx, (who, id) -> {
+    ops.put("getFieldHistory", ctx -> onForm(ctx, (who, id) -> history(ctx, id)));
+    ops.put("rollbackField", ctx -> onForm(ctx, (who, id) -> {
       JsonObject b = jsonBody(ctx);
       Object version = b.getValue("version");
       if (!(version instanceof Number n) || n.longValue() < 1) {
@@ -58,11 +64,12 @@ public final class FormRoutes {
       String opId = b.getValue("op_id") instanceof String s ? s : "rollback-" + UUID.randomUUID();
       return editor.rollback(who, id, ctx.pathParam("key"), n.longValue(), opId);
     }));
-    r.post("/api/v1/forms/:id/status").handler(ctx -> onForm(ctx, (who, id) -> status.change(who, id, jsonBody(ctx))));
-    r.post("/api/v1/forms/:id/notes").handler(ctx -> onForm(ctx, (who, id) -> notes.add(who, id, jsonBody(ctx))));
-    r.post("/api/v1/sync/changes").handler(this::sync);
-    r.get("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, cascade::wedding));
-    r.patch("/api/v1/weddings/:id").handler(ctx -> onWedding(ctx, (who, id) -> cascade.patch(who, id, jsonBody(ctx))));
+    ops.put("changeFormStatus", ctx -> onForm(ctx, (who, id) -> status.change(who, id, jsonBody(ctx))));
+    ops.put("addFormNote", ctx -> onForm(ctx, (who, id) -> notes.add(who, id, jsonBody(ctx))));
+    ops.put("syncChanges", this::sync);
+    ops.put("getWedding", ctx -> onWedding(ctx, cascade::wedding));
+    ops.put("patchWedding", ctx -> onWedding(ctx, (who, id) -> cascade.patch(who, id, jsonBody(ctx))));
+    return ops;
   }
 
   private void onForm(RoutingContext ctx, BiFunction<Editor, UUID, Future<JsonObject>> action) {

@@ -8,22 +8,31 @@ import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.presence.PresenceTracker;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
 
-/** The REST side of the hub (docs/protocol.md §10) and the operations endpoints. One router per event loop. */
+/**
+ * The REST side of the hub (docs/protocol.md §10) and the operations endpoints. The OpenAPI document
+ * ({@link OpenApiDocument}) is the one list of routes: the REST routes are built from it by operationId
+ * ({@link OpenApiRouter}), the rest are plain routes at the paths it gives. One router per event loop.
+ */
 public final class HttpApi {
   private static final int MAX_BODY = 1 << 20;
 
@@ -33,11 +42,14 @@ public final class HttpApi {
   private final ChannelRegistry channels;
   private final PresenceTracker presence;
   private final HubMetrics metrics;
-  private final List<Consumer<Router>> features = new ArrayList<>();
+  /** The REST handlers by operationId: this class's and every feature's ({@link #with}). */
+  private final Map<String, Handler<RoutingContext>> handlers = new LinkedHashMap<>();
   private final java.util.Map<String, java.util.function.Supplier<Future<?>>> readiness =
       new java.util.LinkedHashMap<>();
-  /** The OpenAPI contract: served, and checked before the handlers; parsed once, shared by every router. */
-  private final OpenApiValidation openApi = new OpenApiValidation();
+  /** The parsed contract of the REST routes, and what its refusals become: loaded once, shared by every router. */
+  private volatile Contract contract;
+
+  private record Contract(OpenAPIContract routes, ValidationErrors errors) {}
 
   private final long requestTimeoutMs;
 
@@ -50,6 +62,20 @@ public final class HttpApi {
     this.channels = channels;
     this.presence = presence;
     this.metrics = metrics;
+    with(this::operations);
+  }
+
+  /**
+   * The operations of the document served as plain router routes, outside the RouterBuilder: the operations
+   * endpoints and the document itself. Their method and path are read from the document too.
+   */
+  static final Set<String> PLAIN_OPERATIONS = Set.of("getHealth", "getReady", "getMetrics", "getOpenApi");
+
+  private Map<String, Handler<RoutingContext>> operations() {
+    Map<String, Handler<RoutingContext>> ops = new LinkedHashMap<>();
+    ops.put("getMe", this::me);
+    ops.put("getChannelPresence", this::presenceSnapshot);
+    return ops;
   }
 
   /** Another dependency {@code /ready} checks (PostgreSQL is always checked). */
@@ -64,17 +90,46 @@ public final class HttpApi {
     return this;
   }
 
-  /** Feature packages add their routes here before the verticles start. */
-  public HttpApi with(Consumer<Router> routes) {
-    features.add(routes);
+  /**
+   * A feature's REST handlers, by operationId, added before {@link #load}. Two handlers for one operation are refused
+   * here; an operation of the document without a handler, or a handler for none, makes {@link #load} fail.
+   */
+  public HttpApi with(ApiRoutes feature) {
+    feature.operations().forEach((operationId, handler) -> {
+      if (handlers.putIfAbsent(operationId, handler) != null) {
+        throw new IllegalStateException("two handlers for the REST operation " + operationId);
+      }
+    });
     return this;
   }
 
+  /**
+   * Parses the REST contract (the document without the {@link #PLAIN_OPERATIONS}) and checks that every operation has
+   * exactly one handler and every handler an operation, once, before any router is built: the hub does not start
+   * otherwise.
+   */
+  public Future<Void> load(Vertx vertx) {
+    Map<String, OpenApiDocument.Operation> document = OpenApiDocument.operations();
+    for (String id : PLAIN_OPERATIONS) {
+      if (!document.containsKey(id)) {
+        return Future.failedFuture(new IllegalStateException("the OpenAPI document has no operation " + id));
+      }
+    }
+    return OpenApiDocument.contractWithout(vertx, PLAIN_OPERATIONS).map(routes -> {
+      OpenApiRouter.checkBindings(routes, handlers);
+      contract = new Contract(routes, new ValidationErrors(routes));
+      return (Void) null;
+    });
+  }
+
+  /** The router of one event loop: the operations endpoints, the document, and the REST routes built from it. */
   public Router router(Vertx vertx) {
+    Contract c = contract;
+    if (c == null) throw new IllegalStateException("HttpApi.load must complete before routers are built");
     Router r = Router.router(vertx);
-    r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("node", nodeId)));
-    r.get("/ready").handler(this::ready);
-    r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+    plain(r, "getHealth", ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("node", nodeId)));
+    plain(r, "getReady", this::ready);
+    plain(r, "getMetrics", ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.registry().scrape()));
     // A request whose body trickles in, or whose handler never finishes, is answered 503 and its connection freed.
     r.route("/api/*").handler(io.vertx.ext.web.handler.TimeoutHandler.create(requestTimeoutMs));
@@ -83,14 +138,19 @@ public final class HttpApi {
     r.route("/realtime/v1/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY));
     r.route("/api/*").handler(HttpApi::storableInput);
     r.route("/realtime/v1/api/*").handler(HttpApi::storableInput);
-    openApi.install(r, vertx);
-    r.get("/api/v1/me").handler(this::me);
-    r.get("/api/v1/channels/:topic/presence").handler(this::presenceSnapshot);
-    features.forEach(f -> f.accept(r));
+    String document = OpenApiDocument.text();
+    plain(r, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-cache").end(document));
+    // Every other operation of the document: validated (the RouterBuilder's handler), then its handler. Its routes
+    // carry the document's full paths, so it is mounted at the root, after the edge handlers above.
+    r.route("/*").subRouter(OpenApiRouter.create(vertx, c.routes(), handlers));
     r.route().last().handler(ctx -> ApiError.send(ctx, new ChannelError("not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(ctx -> {
-      if (ctx.statusCode() == 413) {
+      ValidatorException refused = ValidationErrors.validatorException(ctx.failure());
+      if (refused != null) {
+        ApiError.send(ctx, c.errors().refusal(refused, ctx.get(OpenApiRouter.OPERATION), ctx.get(OpenApiRouter.REQUEST)));
+      } else if (ctx.statusCode() == 413) {
         ApiError.send(ctx, new ChannelError("payload_too_large", "request body over " + MAX_BODY + " bytes"));
       } else if (ctx.statusCode() == 503 && ctx.failure() == null) {
         ApiError.send(ctx, new ChannelError("unavailable", "the request was not complete within "
@@ -100,6 +160,12 @@ public final class HttpApi {
       }
     });
     return r;
+  }
+
+  /** A route of the document served outside the RouterBuilder (no validation), at the document's method and path. */
+  private static void plain(Router r, String operationId, Handler<RoutingContext> handler) {
+    OpenApiDocument.Operation op = OpenApiDocument.operations().get(operationId);
+    r.route(op.method(), op.routerPath()).handler(handler);
   }
 
   /**

@@ -4,18 +4,21 @@ import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.Topic;
 import com.wedsync.hub.http.ApiError;
+import com.wedsync.hub.http.ApiRoutes;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
 
 /**
  * {@code GET /api/v1/activity?scope=supplier:{id}|wedding:{id}&cursor=&limit=}: whoever may join that channel may
  * read its feed — the same access rules, from the same registry — and reads it as it would on that channel (a
  * supplier's team member sees on a wedding's feed only its suppliers' lines and the facts shared with them).
  */
-public final class ActivityRoutes {
+public final class ActivityRoutes implements ApiRoutes {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 100;
 
@@ -29,8 +32,10 @@ public final class ActivityRoutes {
     this.feed = feed;
   }
 
-  public void mount(Router r) {
-    r.get("/api/v1/activity").handler(this::list);
+  /** The handlers by operationId (the OpenAPI document gives each its method and path). */
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of("listActivity", this::list);
   }
 
   private void list(RoutingContext ctx) {

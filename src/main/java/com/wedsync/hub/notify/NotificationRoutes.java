@@ -3,20 +3,23 @@ package com.wedsync.hub.notify;
 import com.wedsync.hub.auth.Principal;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.http.ApiError;
+import com.wedsync.hub.http.ApiRoutes;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -27,7 +30,7 @@ import static com.wedsync.hub.http.RequestBody.jsonBody;
  * The bell, preferences and the service route of docs/protocol.md §10. The OpenAPI contract checks the shapes first; the
  * checks here give the precise messages for what it cannot express (cursors, time zones, lists in one parameter).
  */
-public final class NotificationRoutes {
+public final class NotificationRoutes implements ApiRoutes {
   public static final int DEFAULT_LIMIT = 20;
   public static final int MAX_LIMIT = 100;
   public static final int MAX_RECIPIENTS = 10_000;
@@ -44,18 +47,21 @@ public final class NotificationRoutes {
     this.notifications = notifications;
   }
 
-  public void mount(Router r) {
-    r.get("/api/v1/notifications").handler(ctx -> asUser(ctx, p -> bell.list(query(ctx, p))));
-    r.get("/api/v1/notifications/unread-count").handler(ctx -> asUser(ctx, p -> bell.unread(p.userId())
+  /** The handlers by operationId (the OpenAPI document gives each its method and path). */
+  @Override
+  public Map<String, Handler<RoutingContext>> operations() {
+    Map<String, Handler<RoutingContext>> ops = new LinkedHashMap<>();
+    ops.put("listNotifications", ctx -> asUser(ctx, p -> bell.list(query(ctx, p))));
+    ops.put("countUnreadNotifications", ctx -> asUser(ctx, p -> bell.unread(p.userId())
         .map(n -> new JsonObject().put("unread", n))));
-    r.post("/api/v1/notifications/read-all").handler(ctx -> asUser(ctx, p -> bell.readAll(p.userId())));
-    r.post("/api/v1/notifications/:id/read").handler(ctx -> asUser(ctx, p -> bell.markRead(p.userId(), id(ctx))));
-    r.post("/api/v1/notifications/:id/unread").handler(ctx -> asUser(ctx, p -> bell.markUnread(p.userId(), id(ctx))));
-    r.delete("/api/v1/notifications").handler(ctx -> asUser(ctx, p -> bell.clear(p.userId())));
-    r.post("/api/v1/notifications").handler(this::post);
-    r.get("/api/v1/notification-preferences").handler(ctx -> asUser(ctx, p -> preferences.get(p.userId())));
-    r.put("/api/v1/notification-preferences")
-        .handler(ctx -> asUser(ctx, p -> preferences.put(p.userId(), jsonBody(ctx))));
+    ops.put("readAllNotifications", ctx -> asUser(ctx, p -> bell.readAll(p.userId())));
+    ops.put("readNotification", ctx -> asUser(ctx, p -> bell.markRead(p.userId(), id(ctx))));
+    ops.put("unreadNotification", ctx -> asUser(ctx, p -> bell.markUnread(p.userId(), id(ctx))));
+    ops.put("clearNotifications", ctx -> asUser(ctx, p -> bell.clear(p.userId())));
+    ops.put("postNotification", this::post);
+    ops.put("getNotificationPreferences", ctx -> asUser(ctx, p -> preferences.get(p.userId())));
+    ops.put("putNotificationPreferences", ctx -> asUser(ctx, p -> preferences.put(p.userId(), jsonBody(ctx))));
+    return ops;
   }
 
   private void asUser(RoutingContext ctx, Function<Principal, Future<JsonObject>> action) {

@@ -35,31 +35,6 @@ class OpenApiTest {
   static final String FORM = "55555555-0000-0000-0000-000000000001";
   static final String WEDDING = "44444444-0000-0000-0000-000000000001";
 
-  /** Every route the hub serves today, as "METHOD path" in the document's spelling. */
-  static final Set<String> ROUTES = Set.of(
-      "GET /health", "GET /ready", "GET /metrics",
-      "GET /api/v1/openapi.json",
-      "GET /api/v1/me",
-      "GET /api/v1/channels/{topic}/presence",
-      "POST /realtime/v1/api/broadcast",
-      "GET /api/v1/forms",
-      "GET /api/v1/forms/{id}",
-      "PUT /api/v1/forms/{id}/fields/{key}",
-      "GET /api/v1/forms/{id}/fields/{key}/history",
-      "POST /api/v1/forms/{id}/fields/{key}/rollback",
-      "POST /api/v1/forms/{id}/status",
-      "POST /api/v1/forms/{id}/notes",
-      "POST /api/v1/sync/changes",
-      "GET /api/v1/weddings/{id}",
-      "PATCH /api/v1/weddings/{id}",
-      "GET /api/v1/notifications", "POST /api/v1/notifications", "DELETE /api/v1/notifications",
-      "GET /api/v1/notifications/unread-count",
-      "POST /api/v1/notifications/read-all",
-      "POST /api/v1/notifications/{id}/read",
-      "POST /api/v1/notifications/{id}/unread",
-      "GET /api/v1/notification-preferences", "PUT /api/v1/notification-preferences",
-      "GET /api/v1/activity");
-
   static TestHub hub;
 
   @BeforeAll
@@ -80,11 +55,11 @@ class OpenApiTest {
     assertEquals(200, res.status(), res.body());
     JsonObject doc = res.json();
     assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
-    assertEquals(OpenApiValidation.document(), doc, "the served document is the one the hub validates with");
+    assertEquals(OpenApiDocument.json(), doc, "the served document is the one the hub routes and validates with");
     // vertx-openapi accepts it (it checks the document against the OpenAPI meta-schema and resolves every $ref)
     OpenAPIContract contract = OpenAPIContract.from(hub.client, doc).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
-    assertEquals(ROUTES.size(), contract.operations().size());
+    assertEquals(OpenApiDocument.operations().size(), contract.operations().size());
     JsonObject bearer = doc.getJsonObject("components").getJsonObject("securitySchemes").getJsonObject("bearerAuth");
     assertEquals("http", bearer.getString("type"));
     assertEquals("bearer", bearer.getString("scheme"));
@@ -109,8 +84,13 @@ class OpenApiTest {
             method + " " + path);
       }
     }
-    assertEquals(new TreeSet<>(ROUTES), listed);
-    assertEquals(new TreeSet<>(ROUTES), new TreeSet<>(OpenApiValidation.operations().keySet()));
+    Set<String> operations = new TreeSet<>();
+    OpenApiDocument.operations().forEach((id, op) -> {
+      operations.add(op.method() + " " + op.path());
+      assertTrue(ids.contains(id), id);
+    });
+    assertEquals(listed, operations);
+    assertEquals(ids.size(), OpenApiDocument.operations().size());
 
     // the details the handlers rely on
     JsonObject schemas = doc.getJsonObject("components").getJsonObject("schemas");
@@ -129,6 +109,35 @@ class OpenApiTest {
     assertEquals(List.of(Map.of("bearerAuth", List.of())), doc.getJsonArray("security").getList());
     JsonObject error = schemas.getJsonObject("Error").getJsonObject("properties").getJsonObject("error");
     assertEquals(Set.of("code", "message", "field", "current"), error.getJsonObject("properties").fieldNames());
+  }
+
+  /**
+   * Every operation of the document is served by the hub: asked without a token (so nothing changes), each plain route
+   * answers, and each REST operation answers from its own validation or handler (400 invalid or 401), never the
+   * catch-all's 404 "no route". (That no route is served outside the document is checked where the router is built:
+   * OpenApiRoutesTest.)
+   */
+  @Test
+  void everyOperationOfTheDocumentIsServed() {
+    Map<String, OpenApiDocument.Operation> ops = OpenApiDocument.operations();
+    assertFalse(ops.isEmpty());
+    for (OpenApiDocument.Operation op : ops.values()) {
+      String path = op.path().replace("{id}", UUID.randomUUID().toString()).replace("{key}", "guest_count")
+          .replace("{topic}", "form:" + FORM);
+      assertFalse(path.contains("{"), "a sample value for every path parameter of " + op.path());
+      JsonObject body = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH).contains(op.method())
+          ? new JsonObject() : null;
+      TestHub.HttpResult res = hub.request(op.method(), path, null, body);
+      String what = op.operationId() + " " + op.method() + " " + path + " -> " + res.status() + " " + res.body();
+      assertFalse(res.body().contains("no route for"), what);
+      if (HttpApi.PLAIN_OPERATIONS.contains(op.operationId())) {
+        assertTrue(res.status() == 200 || (op.operationId().equals("getReady") && res.status() == 503), what);
+      } else {
+        assertTrue(res.status() == 400 || res.status() == 401, what);
+        String code = res.json().getJsonObject("error").getString("code");
+        assertEquals(res.status() == 400 ? "invalid" : "unauthorized", code, what);
+      }
+    }
   }
 
   // ---- validation -----------------------------------------------------------------------------------------------
@@ -211,6 +220,69 @@ class OpenApiTest {
     invalid(hub.request(HttpMethod.PUT, path, hub.token(SARAH), null), "body");
     invalid(raw("PUT", path, "text/plain", "value=1"), "content-type");
     invalid(raw("PUT", path, "application/json", "{\"value\": 1,"), "body");
+  }
+
+  /**
+   * The refusals are worded from the validator's structured output: the keyword, its value in the schema (the bound,
+   * the format, the allowed values, a conditional requirement's description) and the value sent, at its location.
+   */
+  @Test
+  void refusalsAreWordedFromTheSchemaAndTheValueSent() throws Exception {
+    JsonObject schemas = OpenApiDocument.json().getJsonObject("components").getJsonObject("schemas");
+    String form = "/api/v1/forms/" + FORM;
+    assertEquals("path parameter id must be a UUID, got 'not-a-uuid'",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/forms/not-a-uuid", hub.token(SARAH), null), "id")
+            .getString("message"));
+    assertEquals("path parameter key must match " + schemas.getJsonObject("FieldKey").getString("pattern")
+            + ", got 'Not-A-Key'",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/Not-A-Key/history", hub.token(SARAH), null), "key")
+            .getString("message"));
+    assertEquals("query parameter limit must be a whole number, got 'abc'",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/guest_count/history?limit=abc", hub.token(SARAH), null),
+            "limit").getString("message"));
+    assertEquals("query parameter before must be at least 0, got -1",
+        invalid(hub.request(HttpMethod.GET, form + "/fields/guest_count/history?before=-1", hub.token(SARAH), null),
+            "before").getString("message"));
+    assertEquals("query parameter scope is required",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/activity", hub.token(SARAH), null), "scope")
+            .getString("message"));
+    assertEquals("path parameter topic must be at most 255 characters, got 300",
+        invalid(hub.request(HttpMethod.GET, "/api/v1/channels/" + "x".repeat(300) + "/presence", hub.token(SARAH),
+            null), "topic").getString("message"));
+
+    String field = form + "/fields/guest_count";
+    assertEquals("base_version must be a whole number or null, got a string",
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("base_version", "x").put("op_id", op())), "base_version").getString("message"));
+    assertEquals("op_id must be at least 1 character, got 0",
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("base_version", 0).put("op_id", "")), "op_id").getString("message"));
+    assertEquals(schemas.getJsonObject("FieldSetRequest").getJsonObject("then").getString("description"),
+        invalid(hub.request(HttpMethod.PUT, field, hub.token(SARAH), new JsonObject().put("value", 1)
+            .put("op_id", op())), "base_version").getString("message"),
+        "a conditional requirement says when it applies, in the words of its branch's description");
+    List<String> statuses = schemas.getJsonObject("FormStatus").getJsonArray("enum").stream().map(String::valueOf)
+        .toList();
+    assertEquals("status must be one of " + String.join(", ", statuses) + ", got 'somewhere'",
+        invalid(hub.request(HttpMethod.POST, form + "/status", hub.token(SARAH),
+            new JsonObject().put("status", "somewhere").put("op_id", op())), "status").getString("message"));
+    assertEquals("messages[0].event must be a string, got a whole number",
+        invalid(hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.tokens.service(60),
+            new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("topic", "form:" + FORM)
+                .put("event", 42)))), "messages[0].event").getString("message"));
+    assertEquals("messages must have at least 1 item, got 0",
+        invalid(hub.request(HttpMethod.POST, "/realtime/v1/api/broadcast", hub.tokens.service(60),
+            new JsonObject().put("messages", new JsonArray())), "messages").getString("message"));
+    assertEquals("user_ids[0] must be a UUID, got 'nope'",
+        invalid(hub.request(HttpMethod.POST, "/api/v1/notifications", hub.tokens.service(60),
+            new JsonObject().put("user_ids", new JsonArray().add("nope")).put("type", "t").put("title", "x")),
+            "user_ids[0]").getString("message"));
+    String allowed = String.join(", ", schemas.getJsonObject("WeddingPatch").getJsonObject("properties").fieldNames());
+    assertEquals("favourite_colour is not an accepted property (allowed: " + allowed + ")",
+        invalid(hub.request(HttpMethod.PATCH, "/api/v1/weddings/" + WEDDING, hub.token(EMMA),
+            new JsonObject().put("favourite_colour", "blue")), "favourite_colour").getString("message"));
+    assertEquals("the body must be application/json, got content-type 'text/plain'",
+        invalid(raw("PUT", field, "text/plain", "value=1"), "content-type").getString("message"));
   }
 
   @Test
