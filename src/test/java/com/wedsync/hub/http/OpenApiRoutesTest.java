@@ -91,7 +91,8 @@ class OpenApiRoutesTest {
   void anOperationWithoutAHandlerStopsTheStart() {
     HttpApi api = api()
         .with(new FormRoutes(null, null, null, null, null, null, null, null))
-        .with(new NotificationRoutes(null, null, null, null)); // no ActivityRoutes
+        .with(new NotificationRoutes(null, null, null, null))
+        .with(new com.wedsync.hub.broadcast.BroadcastRoutes(null, null, null)); // no ActivityRoutes
     IllegalStateException e = startFails(api);
     assertTrue(e.getMessage().contains("without a handler: [listActivity (GET /api/v1/activity)]"), e.getMessage());
   }
