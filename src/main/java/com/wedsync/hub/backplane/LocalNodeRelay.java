@@ -1,5 +1,6 @@
 package com.wedsync.hub.backplane;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,8 +22,10 @@ final class LocalNodeRelay implements NodeRelay {
   }
 
   @Override
-  public void send(String node, JsonObject message) {
-    if (nodeId.equals(node)) vertx.runOnContext(v -> handler.handle(message));
+  public Future<Boolean> send(String node, JsonObject message) {
+    if (!nodeId.equals(node)) return Future.succeededFuture(false);
+    vertx.runOnContext(v -> handler.handle(message));
+    return Future.succeededFuture(true);
   }
 
   @Override

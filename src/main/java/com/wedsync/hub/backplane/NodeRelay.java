@@ -1,5 +1,6 @@
 package com.wedsync.hub.backplane;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 
@@ -13,8 +14,11 @@ public interface NodeRelay {
   /** This node's id, to which replies are sent. */
   String nodeId();
 
-  /** Sends {@code message} to {@code node}; dropped when that node does not exist or cannot be reached. */
-  void send(String node, JsonObject message);
+  /**
+   * Sends {@code message} to {@code node}. Completes with whether a live node took it: false when no such node
+   * listens (it died, or never existed), so the caller can answer at once instead of waiting.
+   */
+  Future<Boolean> send(String node, JsonObject message);
 
   /** What this node does with the messages sent to it (set once, at start-up). */
   void onMessage(Handler<JsonObject> handler);

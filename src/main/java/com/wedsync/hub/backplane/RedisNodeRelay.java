@@ -2,6 +2,7 @@ package com.wedsync.hub.backplane;
 
 import com.wedsync.hub.cluster.RedisConnections;
 import com.wedsync.hub.cluster.RedisKeys;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -42,9 +43,14 @@ final class RedisNodeRelay implements NodeRelay {
   }
 
   @Override
-  public void send(String node, JsonObject message) {
-    redis.publish(RedisKeys.relay(node), message.encode())
-        .onFailure(e -> log.debug("relay to {} failed: {}", node, e.getMessage()));
+  public Future<Boolean> send(String node, JsonObject message) {
+    // PUBLISH answers how many subscribers got it: none means no node of that name is listening.
+    return redis.publish(RedisKeys.relay(node), message.encode())
+        .map(receivers -> receivers != null && receivers.toLong() > 0)
+        .recover(e -> {
+          log.debug("relay to {} failed: {}", node, e.getMessage());
+          return Future.succeededFuture(false);
+        });
   }
 
   @Override

@@ -114,8 +114,12 @@ final class LongPollEndpoint {
 
   private void post(HttpServerRequest req, String token) {
     String length = req.getHeader("content-length");
-    if (length != null && (length.length() > 9 || Long.parseLong(length) > MAX_BODY_BYTES)) {
-      reply(req, 413, new JsonObject().put("status", 413));
+    if (length == null || length.length() > 9 || !length.chars().allMatch(Character::isDigit)
+        || Long.parseLong(length) > MAX_BODY_BYTES) {
+      // Not read: answered, and the connection reset, so a huge body is neither buffered nor waited for.
+      req.response().putHeader("connection", "close");
+      reply(req, length == null ? 411 : 413, new JsonObject().put("status", length == null ? 411 : 413));
+      req.response().reset();
       return;
     }
     req.body().onFailure(e -> reply(req, 400, new JsonObject().put("status", 400)))

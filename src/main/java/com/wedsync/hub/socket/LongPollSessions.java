@@ -114,7 +114,9 @@ public final class LongPollSessions {
       respond.accept(ar.result());
     });
     relay.send(node, new JsonObject().put("id", id).put("from", relay.nodeId()).put("op", op).put("token", token)
-        .put("frames", frames));
+        .put("frames", frames)).onSuccess(taken -> {
+          if (!taken) answer.tryComplete(gone()); // no such node listens: the session is gone with it
+        });
   }
 
   /** A request another node carried here, or the answer to one this node carried away. */
