@@ -48,6 +48,8 @@ public final class ChangeFeed {
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
   private Context context;
   private boolean writing;
+  /** The last position this node published, or -1 before its first batch as the reader. */
+  private long lastPublished = -1;
   private long leaseTimer = -1;
   private long trimTimer = -1;
 
@@ -105,6 +107,7 @@ public final class ChangeFeed {
       boolean held = ar.succeeded() && ar.result();
       if (held && !reader.running()) {
         log.info("this node reads the row changes (lease {})", LEASE);
+        context.runOnContext(v -> lastPublished = -1);
         reader.start();
       } else if (!held && reader.running()) {
         log.warn("lost the lease {}: another node reads the row changes now", LEASE);
@@ -149,10 +152,7 @@ public final class ChangeFeed {
     Future.all(prepared)
         .compose(all -> changeLog.append(all.<ChangeLog.Pending>list()))
         .onSuccess(logged -> {
-          for (ChangeLog.Entry e : logged) {
-            bus.publish(ChannelEvent.of(TOPIC, "change", new JsonObject().put("id", e.id()).put("epoch", epoch)
-                .put("change", e.change())));
-          }
+          if (!logged.isEmpty()) publish(epoch, logged);
           batch.forEach(j -> j.done().complete(null));
         })
         .onFailure(e -> {
@@ -163,6 +163,21 @@ public final class ChangeFeed {
           queue.clear();
         })
         .onComplete(ar -> writeQueued());
+  }
+
+  /**
+   * One bus message per batch, saying which position came before it ({@code after}): messages may overtake each other
+   * between nodes, and a reader that took over does not know what its predecessor published, so a node that sees
+   * {@code after} beyond what it has reads the difference from the log ({@link ChangeListeners}).
+   */
+  private void publish(String epoch, List<ChangeLog.Entry> logged) {
+    io.vertx.core.json.JsonArray entries = new io.vertx.core.json.JsonArray();
+    for (ChangeLog.Entry e : logged) entries.add(new JsonObject().put("id", e.id()).put("change", e.change()));
+    long first = logged.get(0).id();
+    long after = lastPublished >= 0 && lastPublished < first ? lastPublished : first - 1;
+    lastPublished = Math.max(lastPublished, logged.get(logged.size() - 1).id());
+    bus.publish(ChannelEvent.of(TOPIC, "changes", new JsonObject().put("epoch", epoch).put("after", after)
+        .put("entries", entries)));
   }
 
   /** The change as it is logged and published: only the columns that may leave the hub, and who may see each row. */

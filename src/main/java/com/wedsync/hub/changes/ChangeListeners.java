@@ -25,8 +25,14 @@ import java.util.function.BiConsumer;
  * bindings, and whether it may see the new row, the old one, or neither. Single-threaded: the loop's.
  */
 public final class ChangeListeners {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChangeListeners.class);
+
   private final ChangeFeedView feed;
   private final Map<String, Set<Listener>> byKey = new HashMap<>();
+  /** The last position this loop passed on (-1: none yet), and the feed's messages waiting behind a gap's read. */
+  private long lastId = -1;
+  private final java.util.ArrayDeque<JsonObject> pending = new java.util.ArrayDeque<>();
+  private boolean filling;
 
   /** What listeners need of the feed on every node: the log (for replays and positions) and the published tables. */
   public record ChangeFeedView(ChangeLog log, PublishedTables tables) {
@@ -53,7 +59,8 @@ public final class ChangeListeners {
     private final BiConsumer<String, JsonObject> push;
     private Principal who;
     private Set<String> keys = Set.of();
-    private List<JsonObject> held = new ArrayList<>();
+    private List<ChangeLog.Entry> held = new ArrayList<>();
+    private String heldEpoch;
     private long delivered;
     private boolean closed;
 
@@ -107,18 +114,19 @@ public final class ChangeListeners {
 
     private void release(long after) {
       delivered = Math.max(delivered, after);
-      List<JsonObject> waiting = held;
+      List<ChangeLog.Entry> waiting = held;
       held = null;
-      for (JsonObject m : waiting) offer(m);
+      for (ChangeLog.Entry e : waiting) offer(e, heldEpoch);
     }
 
-    private void offer(JsonObject message) {
+    private void offer(ChangeLog.Entry entry, String epoch) {
       if (closed) return;
       if (held != null) {
-        held.add(message);
+        held.add(entry);
+        heldEpoch = epoch;
         return;
       }
-      deliver(message.getLong("id"), message.getString("epoch"), message.getJsonObject("change"));
+      deliver(entry.id(), epoch, entry.change());
     }
 
     private void deliver(long id, String epoch, JsonObject change) {
@@ -232,11 +240,52 @@ public final class ChangeListeners {
     l.keys = Set.of();
   }
 
-  /** A change from the feed: offered to the subscribers its new or old row could reach. */
+  /**
+   * A batch from the feed. Batches are passed on in position order: one that says an earlier position came before
+   * what this loop has seen ({@code after} beyond it) waits until the difference is read from the log — a batch that
+   * overtook another between nodes, or what a reader that died logged but never published.
+   */
   private void onChange(BusMessage m) {
     if (!(m instanceof ChannelEvent e)) return;
-    JsonObject message = e.payload();
-    JsonObject access = message.getJsonObject("change").getJsonObject("access", new JsonObject());
+    pending.add(e.payload());
+    if (!filling) drain();
+  }
+
+  private void drain() {
+    while (!pending.isEmpty()) {
+      JsonObject batch = pending.peek();
+      String epoch = batch.getString("epoch");
+      JsonArray entries = batch.getJsonArray("entries");
+      long after = batch.getLong("after");
+      long first = entries.getJsonObject(0).getLong("id");
+      if (lastId >= 0 && after > lastId && first > lastId + 1 && !byKey.isEmpty()) {
+        filling = true;
+        long from = lastId;
+        feed.log().between(from, first).onComplete(ar -> {
+          if (ar.succeeded()) {
+            for (ChangeLog.Entry entry : ar.result()) dispatch(entry, epoch);
+          } else {
+            log.warn("row changes between positions {} and {} could not be read: {}", from, first,
+                ar.cause().getMessage());
+          }
+          filling = false;
+          drain();
+        });
+        return;
+      }
+      pending.poll();
+      for (int i = 0; i < entries.size(); i++) {
+        JsonObject entry = entries.getJsonObject(i);
+        dispatch(new ChangeLog.Entry(entry.getLong("id"), entry.getJsonObject("change")), epoch);
+      }
+    }
+  }
+
+  /** One change, once per loop, to the subscribers its new or old row could reach. */
+  private void dispatch(ChangeLog.Entry entry, String epoch) {
+    if (entry.id() <= lastId) return;
+    lastId = entry.id();
+    JsonObject access = entry.change().getJsonObject("access", new JsonObject());
     Set<Listener> candidates = new LinkedHashSet<>();
     for (String side : List.of("new", "old")) {
       RowAccess.Audience a = RowAccess.Audience.fromJson(access.getJsonObject(side));
@@ -244,7 +293,7 @@ public final class ChangeListeners {
       for (String c : a.couples()) add(candidates, "c:" + c);
       for (String s : a.suppliers()) add(candidates, "s:" + s);
     }
-    for (Listener l : candidates) l.offer(message);
+    for (Listener l : candidates) l.offer(entry, epoch);
   }
 
   private void add(Set<Listener> into, String key) {

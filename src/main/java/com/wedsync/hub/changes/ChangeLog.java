@@ -46,9 +46,11 @@ final class ChangeLog {
   }
 
   /**
-   * Logs the changes (in their order), except those logged before (a transaction read again after a restart).
+   * Logs the changes (in their order); a change logged before (a transaction read again after a restart or a
+   * hand-over) keeps its first position.
    *
-   * @return the newly logged entries, by position
+   * @return every change's entry, new or not, by position: the reader that died may have logged one without
+   *         publishing it, so what is read again is published again (subscribers skip positions they had)
    */
   Future<List<Entry>> append(List<Pending> changes) {
     if (changes.isEmpty()) return Future.succeededFuture(List.of());
@@ -72,7 +74,7 @@ final class ChangeLog {
               from unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[])
                    with ordinality as u(l, s, t, tb, c, ord)
              order by ord
-            on conflict (commit_lsn, seq) do nothing
+            on conflict (commit_lsn, seq) do update set tbl = excluded.tbl
             returning id, commit_lsn::text as lsn, seq""")
         .execute(Tuple.tuple().addArrayOfString(lsns).addArrayOfInteger(seqs).addArrayOfOffsetDateTime(ats)
             .addArrayOfString(tables).addArrayOfString(bodies))
@@ -88,6 +90,18 @@ final class ChangeLog {
           }
           logged.sort(Comparator.comparingLong(Entry::id));
           return logged;
+        });
+  }
+
+  /** The entries strictly between two positions, of every table (what a node's subscribers missed). */
+  Future<List<Entry>> between(long after, long before) {
+    return db.preparedQuery("""
+            select id, change::text as change from hub_change_log where id > $1 and id < $2 order by id limit $3""")
+        .execute(Tuple.of(after, before, MAX_REPLAY))
+        .map(rows -> {
+          List<Entry> entries = new ArrayList<>();
+          for (Row r : rows) entries.add(new Entry(r.getLong("id"), new JsonObject(r.getString("change"))));
+          return entries;
         });
   }
 

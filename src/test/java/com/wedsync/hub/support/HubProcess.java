@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class HubProcess implements AutoCloseable {
   private final Process process;
   private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  /** Set by the output reader when the banner appears (reading the list while it grows would not be safe). */
+  private volatile boolean ready;
   public final int port;
   public final String nodeId;
 
@@ -65,6 +67,7 @@ public final class HubProcess implements AutoCloseable {
           try (var log = java.nio.file.Files.newBufferedWriter(logFile)) {
             while ((line = r.readLine()) != null) {
               hub.output.add(line);
+              if (line.contains("is ready")) hub.ready = true;
               log.write(line);
               log.newLine();
               log.flush();
@@ -78,12 +81,12 @@ public final class HubProcess implements AutoCloseable {
       reader.start();
       long deadline = System.currentTimeMillis() + 60_000;
       while (System.currentTimeMillis() < deadline) {
-        if (hub.output.stream().anyMatch(l -> l.contains("is ready"))) return hub;
-        if (!hub.process.isAlive()) throw new IllegalStateException("node " + nodeId + " died: " + hub.output);
+        if (hub.ready) return hub;
+        if (!hub.process.isAlive()) throw new IllegalStateException("node " + nodeId + " died: " + hub.output());
         Thread.sleep(50);
       }
       hub.kill();
-      throw new IllegalStateException("node " + nodeId + " did not start: " + hub.output);
+      throw new IllegalStateException("node " + nodeId + " did not start: " + hub.output());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -107,8 +110,11 @@ public final class HubProcess implements AutoCloseable {
     }
   }
 
+  /** The node's output so far (a copy: the node keeps writing). */
   public List<String> output() {
-    return output;
+    synchronized (output) {
+      return List.copyOf(output);
+    }
   }
 
   @Override
