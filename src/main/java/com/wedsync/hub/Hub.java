@@ -14,6 +14,7 @@ import com.wedsync.hub.config.ConfigException;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
 import com.wedsync.hub.db.PgListener;
+import com.wedsync.hub.demo.DemoApp;
 import com.wedsync.hub.demo.DemoData;
 import com.wedsync.hub.external.ExternalChanges;
 import com.wedsync.hub.form.DeadLetters;
@@ -161,9 +162,10 @@ public final class Hub {
               .with(new BroadcastRoutes(auth, channels, broadcasts))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
+          DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
           return api.load(vertx).compose(x -> pgListener.start())
-              .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, api::router),
+              .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, v -> demo.mount(api.router(v))),
                   new DeploymentOptions().setInstances(cfg.eventLoops())));
         })
         .map(id -> {
