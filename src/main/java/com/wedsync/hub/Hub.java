@@ -10,6 +10,10 @@ import com.wedsync.hub.channel.AccessWatcher;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.EventHandlers;
 import com.wedsync.hub.channel.Publisher;
+import com.wedsync.hub.clients.ClientRoutes;
+import com.wedsync.hub.clients.ClientStatus;
+import com.wedsync.hub.clients.ClientTracker;
+import com.wedsync.hub.clients.LastSeen;
 import com.wedsync.hub.config.ConfigException;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
@@ -21,6 +25,7 @@ import com.wedsync.hub.form.DeadLetters;
 import com.wedsync.hub.form.ExternalFormChanges;
 import com.wedsync.hub.form.FormFeature;
 import com.wedsync.hub.form.FormRepository;
+import com.wedsync.hub.form.FormSnapshot;
 import com.wedsync.hub.form.RevisionWriter;
 import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.form.SaveSpill;
@@ -63,10 +68,11 @@ public final class Hub {
   private final PgListener pgListener;
   private final Backplane backplane;
   private final OutboxPoller outbox;
+  private final LastSeen lastSeen;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox) {
+              OutboxPoller outbox, LastSeen lastSeen) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -74,6 +80,7 @@ public final class Hub {
     this.pgListener = pgListener;
     this.backplane = backplane;
     this.outbox = outbox;
+    this.lastSeen = lastSeen;
   }
 
   public static void main(String[] args) {
@@ -128,7 +135,11 @@ public final class Hub {
     Broadcasts broadcasts = new Broadcasts(backplane.bus());
     Broadcasts.register(handlers, broadcasts);
     PresenceChannel.register(handlers, presence);
-    NotifyFeature notify = NotifyFeature.create(pool, publisher, metrics, cfg);
+    LastSeen lastSeen = new LastSeen(pool, cfg.presence().lastSeenFlushMs());
+    ClientStatus clients = new ClientStatus(new ClientTracker(backplane.presence(), cfg.nodeId()), pool, lastSeen,
+        publisher, form -> forms.editor().store().form(form).map(FormSnapshot::info));
+    clients.register(handlers);
+    NotifyFeature notify = NotifyFeature.create(pool, publisher, metrics, cfg, clients::unreadChanged);
     forms.listen(notify.formEvents());
 
     // What the database announces (one LISTEN connection): membership changes, and rows other services changed.
@@ -145,11 +156,13 @@ public final class Hub {
     ChannelRegistry channels = new ChannelRegistry(pool);
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
-    return backplane.start(presence::removeNode)
+    // A dead node's presences leave their channels, and its couples' connections their clients' status.
+    return backplane.start(dead -> presence.removeNode(dead).compose(clients::nodeDied))
         .compose(v -> TokenVerifier.create(vertx, cfg.auth()))
         .compose(tokens -> {
           forms.locks().start(vertx);
           notify.outbox().start(vertx);
+          lastSeen.start(vertx);
           vertx.setPeriodic(5000, id -> limits.sweep());
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
               handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()));
@@ -160,6 +173,7 @@ public final class Hub {
               .with(notify.notificationRoutes(auth))
               .with(notify.activityRoutes(auth, channels))
               .with(new BroadcastRoutes(auth, channels, broadcasts))
+              .with(new ClientRoutes(auth, clients))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
@@ -171,7 +185,7 @@ public final class Hub {
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
-          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox());
+          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen);
         })
         .recover(e -> {
           vertx.close();
@@ -235,6 +249,7 @@ public final class Hub {
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
         .transform(ar -> outbox.stop())
+        .transform(ar -> lastSeen.stop(vertx))
         .transform(ar -> backplane.stop())
         .transform(ar -> pgListener.stop())
         .transform(ar -> pool.close())

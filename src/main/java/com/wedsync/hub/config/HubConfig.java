@@ -58,7 +58,8 @@ public record HubConfig(
                        int connectBurstPerIp, int connectRatePerUser, int connectBurstPerUser,
                        int requestTimeoutMs) {}
 
-  public record Presence(int diffIntervalMs) {}
+  /** @param lastSeenFlushMs how often {@code users.last_seen_at} sightings are written (client status) */
+  public record Presence(int diffIntervalMs, int lastSeenFlushMs) {}
 
   /**
    * @param lockLeaseMs      how long a field lock lasts without renewal
@@ -189,7 +190,8 @@ public record HubConfig(
         c.integer("socket.connectBurstPerUser", 1, 1_000_000),
         c.integer("socket.requestTimeoutMs", 100, 3_600_000));
 
-    Presence presence = new Presence(c.integer("presence.diffIntervalMs", 1, 10_000));
+    Presence presence = new Presence(c.integer("presence.diffIntervalMs", 1, 10_000),
+        c.integer("presence.lastSeenFlushMs", 100, 600_000));
     Forms forms = new Forms(c.integer("forms.lockLeaseMs", 1000, 3_600_000),
         c.integer("forms.saveIntervalMs", 10, 600_000), c.integer("forms.saveRetryMaxMs", 100, 3_600_000),
         c.integer("forms.typingThrottleMs", 0, 60_000), c.integer("forms.textOpsKept", 10, 1_000_000),

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * A user's notification bell: the list (newest first, cursor paging, filters, grouped by day), the unread count,
@@ -39,10 +40,13 @@ public final class Bell {
 
   private final Pool db;
   private final Publisher publisher;
+  private final Consumer<UUID> unreadChanged;
 
-  public Bell(Pool db, Publisher publisher) {
+  /** @param unreadChanged told of each user whose unread count changed (client status follows couples' counts) */
+  public Bell(Pool db, Publisher publisher, Consumer<UUID> unreadChanged) {
     this.db = db;
     this.publisher = publisher;
+    this.unreadChanged = unreadChanged;
   }
 
   public Future<JsonObject> list(Query q) {
@@ -132,8 +136,10 @@ public final class Bell {
 
   /** Pushes the user's unread count, as it is now, on {@code user:{id}}. */
   public Future<Long> countChanged(UUID user) {
-    return unread(user).onSuccess(unread -> publisher.durable("user:" + user, "notification:count",
-        new JsonObject().put("unread", unread)));
+    return unread(user).onSuccess(unread -> {
+      publisher.durable("user:" + user, "notification:count", new JsonObject().put("unread", unread));
+      unreadChanged.accept(user);
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Sends a notification to an audience: one statement resolves the recipients, applies each one's preferences for the
@@ -70,13 +71,17 @@ public final class NotificationService {
   private final Publisher publisher;
   private final HubMetrics metrics;
   private final List<String> channels;
+  private final Consumer<UUID> unreadChanged;
 
   /** @param channels the delivery channels that have a webhook; no outbox row is written for the others */
-  public NotificationService(Pool db, Publisher publisher, HubMetrics metrics, List<String> channels) {
+  /** @param unreadChanged told of each recipient whose unread count a new notification raised */
+  public NotificationService(Pool db, Publisher publisher, HubMetrics metrics, List<String> channels,
+                             Consumer<UUID> unreadChanged) {
     this.db = db;
     this.publisher = publisher;
     this.metrics = metrics;
     this.channels = List.copyOf(channels);
+    this.unreadChanged = unreadChanged;
   }
 
   public Future<Sent> send(Audience audience, NotificationContent content) {
@@ -110,6 +115,7 @@ public final class NotificationService {
             .put("priority", content.priority().wireName())
             .put("created_at", r.getOffsetDateTime("created_at").toInstant().toString()));
         publisher.durable(user, "notification:count", new JsonObject().put("unread", r.getLong("unread")));
+        unreadChanged.accept(r.getUUID("recipient_id"));
       }
       metrics.notificationsCreated(stored);
       metrics.deliveriesQueued(queued);

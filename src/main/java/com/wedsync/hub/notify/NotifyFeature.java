@@ -8,6 +8,9 @@ import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
 import io.vertx.sqlclient.Pool;
 
+import java.util.UUID;
+import java.util.function.Consumer;
+
 /**
  * Notifications and the activity feed, put together: the bell, the service that stores notifications and queues their
  * deliveries, the outbox poller every node runs (the database's claim decides which node delivers each row), and the
@@ -16,10 +19,13 @@ import io.vertx.sqlclient.Pool;
 public record NotifyFeature(NotificationService notifications, ActivityFeed activity, Bell bell,
                             Preferences preferences, OutboxPoller outbox, FormEvents formEvents) {
 
-  public static NotifyFeature create(Pool pool, Publisher publisher, HubMetrics metrics, HubConfig cfg) {
+  /** @param unreadChanged told of every user whose unread count changed, however it did */
+  public static NotifyFeature create(Pool pool, Publisher publisher, HubMetrics metrics, HubConfig cfg,
+                                     Consumer<UUID> unreadChanged) {
     ActivityFeed activity = new ActivityFeed(pool, publisher);
-    NotificationService notifications = new NotificationService(pool, publisher, metrics, cfg.delivery().channels());
-    return new NotifyFeature(notifications, activity, new Bell(pool, publisher),
+    NotificationService notifications = new NotificationService(pool, publisher, metrics, cfg.delivery().channels(),
+        unreadChanged);
+    return new NotifyFeature(notifications, activity, new Bell(pool, publisher, unreadChanged),
         new Preferences(pool, cfg.delivery().channels()),
         new OutboxPoller(new Outbox(pool), cfg.delivery(), metrics, cfg.nodeId()),
         new FormNotifications(notifications, activity));

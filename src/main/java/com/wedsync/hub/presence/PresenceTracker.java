@@ -70,12 +70,16 @@ public final class PresenceTracker {
     });
   }
 
-  /** A dead node's presences leave every channel; subscribers everywhere see the leaves. */
-  public Future<Void> removeNode(String deadNode) {
+  /**
+   * A dead node's presences leave every channel; subscribers everywhere see the leaves.
+   *
+   * @return what was removed, by topic (entries other features keep in the store, such as client marks, included)
+   */
+  public Future<Map<String, List<PresenceEntry>>> removeNode(String deadNode) {
     return store.removeNode(deadNode).map(removed -> {
       removed.forEach((topic, entries) -> entries.forEach(e ->
           bus.publish(new PresenceDelta(topic, e.key(), List.of(), List.of(e.meta()), e.audience()))));
-      return null;
+      return removed;
     });
   }
 

@@ -11,11 +11,13 @@ import io.vertx.core.Future;
  *
  * <p>A socket has one identity. It is fixed by the first user token that authenticates it (at the upgrade, or on the
  * first join of a socket opened with an anonymous key); later tokens must name the same user. The connection slot of
- * {@code socket.maxConnectionsPerUser} is taken when the identity is fixed and released once, when the socket closes.
+ * {@code socket.maxConnectionsPerUser} is taken when the identity is fixed and released once, when the socket closes;
+ * the features are told of both ({@code EventHandlers.connected/disconnected}: client status, last seen).
  * Single-threaded: used on the socket's loop.
  */
 final class SocketSession {
   private final SocketServices services;
+  private final String connectionId;
   private String token;
   private Claims claims;
   private Principal principal;
@@ -24,11 +26,13 @@ final class SocketSession {
   private boolean closed;
 
   /** @param principal who the upgrade's token named (its slot already taken), or null for an anonymous key */
-  SocketSession(SocketServices services, String token, Claims claims, Principal principal) {
+  SocketSession(SocketServices services, String connectionId, String token, Claims claims, Principal principal) {
     this.services = services;
+    this.connectionId = connectionId;
     this.token = token;
     this.claims = claims;
     this.principal = principal;
+    if (principal != null) services.handlers().connected(connectionId, principal);
   }
 
   Principal principal() {
@@ -78,9 +82,11 @@ final class SocketSession {
         } else if (!principal.userId().equals(p.userId())) {
           return Future.failedFuture(new AuthFailure("unauthorized", "token is for another user than this socket's"));
         }
+        boolean identified = principal == null;
         token = candidate;
         claims = c;
         principal = p;
+        if (identified) services.handlers().connected(connectionId, p);
         return Future.succeededFuture(p);
       });
     });
@@ -131,6 +137,8 @@ final class SocketSession {
   void close() {
     if (closed) return;
     closed = true;
-    if (principal != null) services.limits().releaseConnection(principal.userId().toString());
+    if (principal == null) return;
+    services.limits().releaseConnection(principal.userId().toString());
+    services.handlers().disconnected(connectionId, principal);
   }
 }

@@ -153,7 +153,7 @@ public final class SocketVerticle extends VerticleBase {
   /** A client's connection on this loop, whatever its transport. */
   private Connection connect(String id, SocketTransport transport, Admission.Admitted admitted) {
     Connection c = new Connection(id, transport, admitted.vsn(), services, channels,
-        new SocketSession(services, admitted.token(), admitted.claims(), admitted.principal()));
+        new SocketSession(services, id, admitted.token(), admitted.claims(), admitted.principal()));
     connections.add(c);
     services.metrics().connectionOpened();
     return c;

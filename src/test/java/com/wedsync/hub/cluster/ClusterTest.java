@@ -33,6 +33,9 @@ class ClusterTest {
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
   static final UUID JAMES = UUID.fromString("11111111-0000-0000-0000-000000000002");
   static final UUID SARAH = UUID.fromString("11111111-0000-0000-0000-000000000006");
+  static final UUID COUPLE = UUID.fromString("33333333-0000-0000-0000-000000000001");
+  static final String LENS_FORM = "55555555-0000-0000-0000-000000000001";
+  static final String LENS_CLIENTS = "supplier:22222222-0000-0000-0000-000000000001:clients";
 
   static TestRedis redis;
   static Vertx client;
@@ -133,14 +136,69 @@ class ClusterTest {
   }
 
   @Test
+  void aCouplesClientStatusIsOneStateAcrossNodes() throws Exception {
+    awaitListed(n1, "the couple offline before it starts", c -> !"online".equals(c.getString("status")));
+    try (WsClient sarah = on(n1, SARAH)) {
+      sarah.join(LENS_CLIENTS);
+      WsClient emma = on(n2, EMMA);
+      clientStatus(sarah, c -> "online".equals(c.getString("status")));
+      emma.join("form:" + LENS_FORM);
+      clientStatus(sarah, c -> LENS_FORM.equals(c.getString("filling_form_id")));
+      JsonObject listed = awaitListed(n1, "n1 lists what n2's client does", c -> LENS_FORM.equals(
+          c.getString("filling_form_id")));
+      assertEquals("online", listed.getString("status"));
+      // A second member on the other node: the couple stays online when the first leaves, offline when both have.
+      WsClient james = on(n1, JAMES);
+      emma.close();
+      clientStatus(sarah, c -> "online".equals(c.getString("status")) && c.getValue("filling_form_id") == null);
+      james.close();
+      clientStatus(sarah, c -> "recent".equals(c.getString("status")));
+    }
+  }
+
+  /**
+   * Waits for the couple's {@code client:status} that {@code test} expects. Earlier ones may come first: a node that
+   * saw a change publishes it after a database read, so an earlier test's last events can still be under way.
+   */
+  static JsonObject clientStatus(WsClient watcher, java.util.function.Predicate<JsonObject> test) {
+    return watcher.await(a -> LENS_CLIENTS.equals(a.getString(2)) && "client:status".equals(a.getString(3))
+        && COUPLE.toString().equals(a.getJsonObject(4).getString("couple_id")) && test.test(a.getJsonObject(4)),
+        Duration.ofSeconds(15)).getJsonObject(4);
+  }
+
+  /** Reads Lens & Light's client list from {@code node} until the couple's row passes {@code test}. */
+  static JsonObject awaitListed(HubProcess node, String what, java.util.function.Predicate<JsonObject> test)
+      throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.port
+            + "/api/v1/suppliers/22222222-0000-0000-0000-000000000001/clients"))
+        .header("Authorization", "Bearer " + tokens.user(SARAH, 3600)).build();
+    long deadline = System.currentTimeMillis() + 15_000;
+    JsonObject row = null;
+    while (System.currentTimeMillis() < deadline) {
+      var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode(), response.body());
+      for (Object c : new JsonObject(response.body()).getJsonArray("clients")) {
+        if (COUPLE.toString().equals(((JsonObject) c).getString("couple_id"))) row = (JsonObject) c;
+      }
+      if (row != null && test.test(row)) return row;
+      Thread.sleep(100);
+    }
+    throw new AssertionError(what + ": last row " + row);
+  }
+
+  @Test
   void aKilledNodeLosesNothingAcceptedAndItsGhostsAndLocksGo() throws Exception {
     UUID form = TestForms.create("cluster crash", "a:text", "b:text");
     String topic = "realtime:form:" + form;
     // n3 keeps its changes pending for a minute: only the survivors can write them to PostgreSQL.
     HubProcess n3 = HubProcess.start("n3", clusterEnv("60000"));
+    awaitListed(n1, "the couple offline before it starts", c -> !"online".equals(c.getString("status")));
     try (WsClient sarah = on(n1, SARAH)) {
       sarah.join(topic);
+      sarah.join(LENS_CLIENTS);
       WsClient emma = on(n3, EMMA);
+      clientStatus(sarah, c -> "online".equals(c.getString("status")));
       emma.join(topic);
       emma.request(topic, "presence", track());
       sarah.await(a -> "presence_diff".equals(a.getString(3))
@@ -160,6 +218,8 @@ class ClusterTest {
       sarah.await(a -> "presence_diff".equals(a.getString(3))
           && a.getJsonObject(4).getJsonObject("leaves").containsKey(EMMA.toString()), Duration.ofSeconds(15));
       assertTrue(System.currentTimeMillis() - killedAt < 15_000, "the ghost left within 15 s");
+      // The survivor that cleaned up after n3 tells Emma's suppliers that their client went offline.
+      clientStatus(sarah, c -> "recent".equals(c.getString("status")));
       // Emma's client reconnects to a surviving node and replays the ops it had not seen saved: each is answered with
       // its first outcome, none is applied twice.
       try (WsClient back = on(n1, EMMA)) {
