@@ -11,7 +11,7 @@ const hub = process.argv[2] || process.env.HUB_URL || 'http://127.0.0.1:4000';
 const out = process.argv[3] || 'docs/demo.png';
 const TOM = '11111111-0000-0000-0000-000000000007';
 const FORM = '55555555-0000-0000-0000-000000000001';
-const SIZE = { width: 960, height: 760 };
+const SIZE = { width: 960, height: 900 };
 
 const browser = await launch();
 try {
@@ -33,6 +33,9 @@ try {
   const tom = await person(TOM, `#/forms/${FORM}`);
   await tom.waitForSelector('[data-testid="fields"]');
   await emma.waitForSelector('[data-testid="presence"][data-count="2"]');
+  // Emma picks a style: the form starts, its progress moves, the supplier's activity feed says so.
+  await emma.selectOption('[data-testid="input-style"]', 'documentary');
+  await sarah.waitForSelector('[data-testid="activity-item"]');
   // Tom edits the guest count (locked for Emma) while Emma looks.
   await tom.click('[data-testid="input-guest_count"]');
   await emma.waitForSelector('[data-testid="field-guest_count"][data-locked="true"]');
@@ -40,7 +43,6 @@ try {
   await tom.keyboard.type('0', { delay: 120 });
   await emma.waitForSelector('[data-testid="field-guest_count"] [data-testid="typing"]:not([hidden])');
   await sarah.waitForSelector('[data-testid="client"][data-status="online"]');
-  await emma.evaluate(() => document.querySelector('[data-testid="field-guest_count"]').scrollIntoView({ block: 'center' }));
   const left = await emma.screenshot();
   const right = await sarah.screenshot();
   await tom.keyboard.press('Backspace');

@@ -276,6 +276,7 @@ public final class Hub {
     b.append("  Ready      ").append(baseUrl()).append("/ready\n");
     b.append("  Database   ").append(database.describe()).append('\n');
     if (config.demoData() && !config.auth().hs256Secret().isEmpty()) {
+      b.append("  Demo app   ").append(baseUrl()).append("/  (sign in as a demo person; see README \"Demo app\")\n");
       b.append("\n  Demo tokens (HS256, valid 7 days):\n");
       for (DemoData.DemoUser u : DemoData.BANNER_USERS) {
         b.append(String.format("    %-16s %-13s %s%n", u.label(), u.name(), tokens.user(u.id(), 7 * 86_400)));
