@@ -1,7 +1,7 @@
 // Shared helpers of the browser scenarios: Debian's Chromium driven by playwright-core, people signing in through the
 // demo page, waits on conditions (never fixed sleeps), and screenshots of every open page when a scenario fails.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const HUB = process.env.HUB_URL || 'http://127.0.0.1:4000';
@@ -27,6 +27,8 @@ export function launch() {
  */
 export async function scenario(name, body) {
   const started = Date.now();
+  // Screenshots of an earlier failure of this scenario would only mislead now.
+  for (const f of safeList(shotsDir())) if (f.startsWith(`${name}-`) && f.endsWith('.png')) rmSync(join(shotsDir(), f), { force: true });
   const browser = await launch();
   const s = new Session(browser, name);
   let failed = null;
@@ -81,7 +83,7 @@ export class Session {
   }
 
   async screenshots() {
-    const dir = process.env.SHOTS_DIR || join('..', '..', '..', 'target', 'browser-failures');
+    const dir = shotsDir();
     mkdirSync(dir, { recursive: true });
     let i = 0;
     for (const { page, label } of this.pages) {
@@ -145,4 +147,16 @@ export function field(key) {
 
 export function input(key) {
   return `[data-testid="input-${key}"]`;
+}
+
+function shotsDir() {
+  return process.env.SHOTS_DIR || join('..', '..', '..', 'target', 'browser-failures');
+}
+
+function safeList(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -96,6 +96,13 @@ export function supplierDashboard(ctx, root, selectedCouple) {
   }).catch(() => {});
 
   cleanups.push(list.on('change', renderClients));
+  // A client opened or left a form, or came and went: its progress may have moved, read the forms again (once).
+  let reread = null;
+  cleanups.push(list.on('status', () => {
+    clearTimeout(reread);
+    reread = setTimeout(loadForms, 300);
+  }));
+  cleanups.push(() => clearTimeout(reread));
   cleanups.push(list.on('error', (e) => fill(clientsBox, h('li.empty', { 'data-testid': 'clients-error' },
     `Client status is not available: ${e.detail || e.reason || e.message}`))));
 
