@@ -600,6 +600,9 @@ export declare class Connection extends Emitter<{
 
 export declare class LocalHub extends Emitter<Record<string, any>> {
   constructor(connection: Connection, pool: ChannelPool);
+  reconnect(): void;
+  ping(): Promise<number | null>;
+  info(): ConnectionInfo;
 }
 
 export declare class TabLeader extends Emitter<{ leader: void; message: any }> {
@@ -625,6 +628,11 @@ export declare class SharedHub extends Emitter<Record<string, any>> {
   readonly online: boolean;
   readonly state: ConnectionState;
   readonly stateReason: string | null;
+  /** Done by the tab holding the socket. */
+  reconnect(): void;
+  /** Measured by the tab holding the socket. */
+  ping(): Promise<number | null>;
+  info(): ConnectionInfo;
 }
 
 // ---- offline queue, HTTP, network --------------------------------------------------------------------------------

@@ -122,7 +122,8 @@ export function mountBell(ctx, wrap) {
     renderBadge();
     if (pop) renderList(pop.querySelector('.bell-list'));
   });
-  bell.on('notification', (n) => toast(n.title, { testid: 'notification-toast' }));
+  // A wedding detail's change already has its own toast (from wedding:updated): one toast per event.
+  bell.on('notification', (n) => n.type !== 'core_field_changed' && toast(n.title, { testid: 'notification-toast' }));
   renderBadge();
   return bell;
 }

@@ -55,7 +55,7 @@ export function formView(ctx, formId, root) {
         h('div.form-head', null, head.title, head.status, head.presence),
         h('div.form-progress', null, h('span.muted', null, 'Progress'), head.progress, head.pct),
         head.filling, head.cache, fields, head.actions),
-      h('div', { style: 'display:grid;gap:20px' }, people, notesCard(ctx, form, mentionCandidates))));
+      h('div', { style: 'display:grid;gap:20px' }, people, notesCard(Object.create(ctx, { readOnly: { value: viewer } }), form, mentionCandidates))));
     renderHead();
     renderPresence(form.presence.list());
     for (const key of rows.keys()) renderField(key);

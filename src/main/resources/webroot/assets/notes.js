@@ -116,10 +116,14 @@ export function notesCard(ctx, form, candidates) {
   form.on('note', render);
   form.on('loaded', render);
   render();
+  if (ctx.readOnly) {
+    input.disabled = true;
+    input.placeholder = 'Viewers can read notes but not add them';
+  }
   return h('section.card', { 'data-testid': 'notes-card' },
     h('h2', null, 'Notes'),
     list,
     h('div.note-compose', null, menu, input,
       h('div.row', null, h('span.muted', null, '@ mentions notify people'),
-        h('button.btn.primary.small', { type: 'button', 'data-testid': 'note-send', onclick: send }, 'Add note'))));
+        h('button.btn.primary.small', { type: 'button', 'data-testid': 'note-send', onclick: send, disabled: !!ctx.readOnly }, 'Add note'))));
 }
