@@ -6,6 +6,9 @@ import com.wedsync.hub.auth.TokenVerifier;
 import com.wedsync.hub.backplane.Backplane;
 import com.wedsync.hub.broadcast.BroadcastRoutes;
 import com.wedsync.hub.broadcast.Broadcasts;
+import com.wedsync.hub.changes.ChangeFeed;
+import com.wedsync.hub.changes.ChangeListeners;
+import com.wedsync.hub.changes.PublishedTables;
 import com.wedsync.hub.channel.AccessWatcher;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.EventHandlers;
@@ -69,10 +72,11 @@ public final class Hub {
   private final Backplane backplane;
   private final OutboxPoller outbox;
   private final LastSeen lastSeen;
+  private final ChangeFeed changeFeed;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen) {
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -81,6 +85,7 @@ public final class Hub {
     this.backplane = backplane;
     this.outbox = outbox;
     this.lastSeen = lastSeen;
+    this.changeFeed = changeFeed;
   }
 
   public static void main(String[] args) {
@@ -156,8 +161,17 @@ public final class Hub {
     ChannelRegistry channels = new ChannelRegistry(pool);
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
+    ChangeFeed[] changeFeed = new ChangeFeed[1];
     // A dead node's presences leave their channels, and its couples' connections their clients' status.
     return backplane.start(dead -> presence.removeNode(dead).compose(clients::nodeDied))
+        // Row changes of the published tables (postgres_changes): one node reads them, every node delivers them.
+        .compose(v -> PublishedTables.load(pool, cfg.postgresChanges()))
+        .compose(published -> {
+          changeFeed[0] = new ChangeFeed(vertx, pool, backplane.bus(), published,
+              backplane.lease(ChangeFeed.LEASE), cfg.postgresChanges(), database.jdbcUrl(),
+              database.connectOptions().getUser(), database.connectOptions().getPassword());
+          return changeFeed[0].start();
+        })
         .compose(v -> TokenVerifier.create(vertx, cfg.auth()))
         .compose(tokens -> {
           forms.locks().start(vertx);
@@ -165,7 +179,8 @@ public final class Hub {
           lastSeen.start(vertx);
           vertx.setPeriodic(5000, id -> limits.sweep());
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
-              handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()));
+              handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()),
+              ChangeListeners.ChangeFeedView.of(changeFeed[0]));
           HttpAuth auth = new HttpAuth(tokens, principals, limits);
           HttpApi api = new HttpApi(cfg.nodeId(), pool, auth, channels, presence, metrics,
               cfg.socket().requestTimeoutMs())
@@ -185,7 +200,7 @@ public final class Hub {
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
-          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen);
+          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0]);
         })
         .recover(e -> {
           vertx.close();
@@ -249,6 +264,7 @@ public final class Hub {
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
         .transform(ar -> outbox.stop())
+        .transform(ar -> changeFeed.stop())
         .transform(ar -> lastSeen.stop(vertx))
         .transform(ar -> backplane.stop())
         .transform(ar -> pgListener.stop())

@@ -60,6 +60,7 @@ public final class Backplane {
   private final NodeRelay relay;
   private final Lifecycle lifecycle;
   private final Map<String, Supplier<Future<?>>> readiness;
+  private final Function<String, Lease> leases;
 
   /** Starting and stopping what the backplane runs beside its ports (connections, heartbeats, the save timer). */
   private interface Lifecycle {
@@ -70,7 +71,7 @@ public final class Backplane {
 
   private Backplane(Bus bus, History history, Publisher publisher, PresenceStore presence, LockStore locks,
                     FieldStore fields, SaveBuffer saves, ChangeClaims claims, NodeRelay relay, Lifecycle lifecycle,
-                    Map<String, Supplier<Future<?>>> readiness) {
+                    Map<String, Supplier<Future<?>>> readiness, Function<String, Lease> leases) {
     this.bus = bus;
     this.history = history;
     this.publisher = publisher;
@@ -82,6 +83,7 @@ public final class Backplane {
     this.relay = relay;
     this.lifecycle = lifecycle;
     this.readiness = readiness;
+    this.leases = leases;
   }
 
   /**
@@ -107,7 +109,8 @@ public final class Backplane {
       }
     };
     return new Backplane(bus, history, publisher, new LocalPresenceStore(), new LocalLockStore(), fields, saves,
-        new LocalChangeClaims(), new LocalNodeRelay(n.vertx(), cfg.nodeId()), lifecycle, Map.of());
+        new LocalChangeClaims(), new LocalNodeRelay(n.vertx(), cfg.nodeId()), lifecycle, Map.of(),
+        name -> new LocalLease());
   }
 
   /**
@@ -152,7 +155,8 @@ public final class Backplane {
     Map<String, Supplier<Future<?>>> readiness = new LinkedHashMap<>();
     readiness.put("redis", redis::ping);
     return new Backplane(bus, history, publisher, presence, new RedisLockStore(redis), fields, saves,
-        new RedisChangeClaims(redis, cfg.nodeId()), relay, lifecycle, readiness);
+        new RedisChangeClaims(redis, cfg.nodeId()), relay, lifecycle, readiness,
+        name -> new RedisLease(redis, name, cfg.nodeId(), cluster.nodeTtlMs()));
   }
 
   /** The backplane the configuration asks for. */
@@ -183,6 +187,11 @@ public final class Backplane {
   public SaveBuffer saves() { return saves; }
   public ChangeClaims claims() { return claims; }
   public NodeRelay relay() { return relay; }
+
+  /** The lease named {@code name}: always held on one node; in a cluster, by one node at a time. */
+  public Lease lease(String name) {
+    return leases.apply(name);
+  }
 
   /** What {@code /ready} checks besides PostgreSQL (Redis, for the Redis backplane). */
   public Map<String, Supplier<Future<?>>> readiness() {

@@ -70,6 +70,11 @@ public final class RedisKeys {
     return "hub:reap:{" + deadNode + "}";
   }
 
+  /** A lease one node holds at a time for a job only one may do (e.g. reading the replication slot). */
+  public static String lease(String name) {
+    return "hub:lease:{" + name + "}";
+  }
+
   // ---- forms ----
 
   /** A form's hot state: info and one entry per field. */

@@ -89,9 +89,21 @@ public final class ConfigSource {
       if (override == null) continue;
       if (value instanceof Boolean) node.put(key, parseBoolean(path, override));
       else if (value instanceof Number) node.put(key, parseNumber(path, override));
-      else if (value instanceof JsonArray) node.put(key, new JsonArray(java.util.Arrays.asList(override.split(","))));
+      else if (value instanceof JsonArray) node.put(key, parseArray(path, override));
       else node.put(key, override);
     }
+  }
+
+  /** A list: JSON when it starts with {@code [} (a list of objects), else comma-separated strings. */
+  private static JsonArray parseArray(String path, String raw) {
+    if (raw.trim().startsWith("[")) {
+      try {
+        return new JsonArray(raw.trim());
+      } catch (RuntimeException e) {
+        throw new ConfigException(path, "is not a valid JSON list (from " + envName(path) + "): " + e.getMessage());
+      }
+    }
+    return new JsonArray(java.util.Arrays.asList(raw.split(",")));
   }
 
   private static boolean parseBoolean(String path, String raw) {
@@ -137,6 +149,18 @@ public final class ConfigSource {
     String raw = string(path);
     if (raw.isEmpty()) return java.util.List.of();
     return java.util.Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** A list of objects (e.g. {@code postgresChanges.tables}). */
+  public JsonArray objects(String path) {
+    Object v = lookup(path);
+    if (!(v instanceof JsonArray a)) throw new ConfigException(path, "expected a list, got " + v);
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.getValue(i) instanceof JsonObject)) {
+        throw new ConfigException(path + "[" + i + "]", "expected an object, got " + a.getValue(i));
+      }
+    }
+    return a;
   }
 
   private Object lookup(String path) {

@@ -17,14 +17,16 @@ public record HubConfig(
     Forms forms,
     Cluster cluster,
     Log log,
-    Delivery delivery, History history) {
+    Delivery delivery,
+    History history,
+    PostgresChanges postgresChanges) {
 
   public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport) {}
 
   /** The same configuration listening on {@code port} (the free port picked for {@code http.port} 0). */
   public HubConfig withPort(int port) {
     return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.nativeTransport()),
-        database, demoData, auth, socket, presence, forms, cluster, log, delivery, history);
+        database, demoData, auth, socket, presence, forms, cluster, log, delivery, history, postgresChanges);
   }
 
   /** Event loops: {@code http.verticles}, or one per core. */
@@ -125,6 +127,27 @@ public record HubConfig(
    * loses its whole history (and so its epoch).
    */
   public record History(int keepEvents, int keepMs, int idleTtlMs) {}
+
+  /**
+   * Supabase-style {@code postgres_changes} (docs/protocol.md §12): row changes of the listed tables, read from a
+   * logical replication slot, kept {@code keepMs} in the change log for recovery.
+   */
+  public record PostgresChanges(boolean enabled, String slot, String publication, int keepMs,
+                                List<PublishedTable> tables) {}
+
+  /**
+   * A table whose row changes are published, and who may see a row: the team of the supplier in column
+   * {@code supplier}, the members of the couple in {@code couple}, the user in {@code user}, or — through
+   * {@code wedding} — the wedding's couple and every supplier connected to it. Empty: not mapped that way.
+   *
+   * @param columns the columns that may leave the hub (empty: every column)
+   */
+  public record PublishedTable(String schema, String table, String supplier, String couple, String user,
+                               String wedding, List<String> columns) {
+    public String name() {
+      return schema + "." + table;
+    }
+  }
 
   public static HubConfig load() {
     return load(System.getenv());
@@ -238,7 +261,75 @@ public record HubConfig(
           + "), got " + history.idleTtlMs());
     }
     return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
-        new Log(format, level), delivery, history);
+        new Log(format, level), delivery, history, postgresChanges(c));
+  }
+
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private static PostgresChanges postgresChanges(ConfigSource c) {
+    String slot = c.string("postgresChanges.slot");
+    String publication = c.string("postgresChanges.publication");
+    for (var named : List.of(java.util.Map.entry("postgresChanges.slot", slot),
+        java.util.Map.entry("postgresChanges.publication", publication))) {
+      if (!IDENTIFIER.matcher(named.getValue()).matches()) {
+        throw new ConfigException(named.getKey(), "must be a lower-case SQL identifier, got '" + named.getValue() + "'");
+      }
+    }
+    List<PublishedTable> tables = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    io.vertx.core.json.JsonArray raw = c.objects("postgresChanges.tables");
+    for (int i = 0; i < raw.size(); i++) {
+      io.vertx.core.json.JsonObject t = raw.getJsonObject(i);
+      String at = "postgresChanges.tables[" + i + "]";
+      for (String key : t.fieldNames()) {
+        if (!List.of("schema", "table", "supplier", "couple", "user", "wedding", "columns").contains(key)) {
+          throw new ConfigException(at + "." + key, "unknown key; a table has schema, table, supplier, couple, user, "
+              + "wedding and columns");
+        }
+      }
+      String schema = identifier(t, "schema", "public", at);
+      String table = identifier(t, "table", null, at);
+      if (schema.equals("public") && table.equals("weddings")) {
+        throw new ConfigException(at + ".table", "weddings holds core facts the couple shares per supplier; "
+            + "subscribe to wedding:{id} for them instead");
+      }
+      List<String> columns = new java.util.ArrayList<>();
+      Object cols = t.getValue("columns");
+      if (cols != null) {
+        if (!(cols instanceof io.vertx.core.json.JsonArray list)) {
+          throw new ConfigException(at + ".columns", "expected a list of column names");
+        }
+        for (Object col : list) {
+          if (!(col instanceof String name) || !IDENTIFIER.matcher(name).matches()) {
+            throw new ConfigException(at + ".columns", "expected column names, got " + col);
+          }
+          columns.add(name);
+        }
+      }
+      PublishedTable p = new PublishedTable(schema, table, identifier(t, "supplier", "", at),
+          identifier(t, "couple", "", at), identifier(t, "user", "", at), identifier(t, "wedding", "", at),
+          List.copyOf(columns));
+      if (p.supplier().isEmpty() && p.couple().isEmpty() && p.user().isEmpty() && p.wedding().isEmpty()) {
+        throw new ConfigException(at, "names no column saying who may see a row (supplier, couple, user or wedding); "
+            + "a table nobody may see is not worth publishing");
+      }
+      if (!seen.add(p.name())) throw new ConfigException(at + ".table", p.name() + " is listed twice");
+      tables.add(p);
+    }
+    return new PostgresChanges(c.bool("postgresChanges.enabled"), slot, publication,
+        c.integer("postgresChanges.keepMs", 1000, 604_800_000), List.copyOf(tables));
+  }
+
+  private static String identifier(io.vertx.core.json.JsonObject t, String key, String fallback, String at) {
+    Object v = t.getValue(key);
+    if (v == null) {
+      if (fallback == null) throw new ConfigException(at + "." + key, "missing");
+      return fallback;
+    }
+    if (!(v instanceof String s) || !IDENTIFIER.matcher(s).matches()) {
+      throw new ConfigException(at + "." + key, "must be a lower-case SQL identifier, got " + v);
+    }
+    return s;
   }
 
   /** A webhook URL: empty (the channel is off) or an absolute http(s) URL. */

@@ -49,6 +49,10 @@ public final class Database implements AutoCloseable {
           .setCleanDataDirectory(false)
           .setPort(cfg.embeddedPort() == 0 ? 0 : cfg.embeddedPort())
           .setServerConfig("max_connections", "200")
+          // postgres_changes reads a logical replication slot (docs/protocol.md §12)
+          .setServerConfig("wal_level", "logical")
+          .setServerConfig("max_replication_slots", "10")
+          .setServerConfig("max_wal_senders", "10")
           .start();
       log.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), cfg.dataDir().toAbsolutePath());
       return new Database(pg, new PgConnectOptions().setHost("127.0.0.1").setPort(pg.getPort())

@@ -1,6 +1,7 @@
 package com.wedsync.hub.socket;
 
 import com.wedsync.hub.auth.Principal;
+import com.wedsync.hub.changes.ChangeListeners;
 import com.wedsync.hub.bus.ChannelEvent;
 import com.wedsync.hub.channel.ChannelError;
 import com.wedsync.hub.channel.ChannelRegistry;
@@ -42,6 +43,9 @@ final class Connection implements Subscriber {
   private final Vsn vsn;
   private final SocketServices services;
   private final LocalChannels channels;
+  private final ChangeListeners changes;
+  /** The {@code postgres_changes} subscriber of each subscription that asked for row changes. */
+  private final Map<Subscription, ChangeListeners.Listener> changeListeners = new HashMap<>();
   private final SocketTransport transport;
   private final FrameSender out;
   private final SocketSession session;
@@ -50,12 +54,13 @@ final class Connection implements Subscriber {
   private boolean closed;
 
   Connection(String id, SocketTransport transport, Vsn vsn, SocketServices services, LocalChannels channels,
-             SocketSession session) {
+             ChangeListeners changes, SocketSession session) {
     this.id = id;
     this.transport = transport;
     this.vsn = vsn;
     this.services = services;
     this.channels = channels;
+    this.changes = changes;
     this.session = session;
     this.out = new FrameSender(transport, vsn, services.metrics());
   }
@@ -162,8 +167,10 @@ final class Connection implements Subscriber {
       return;
     }
     JoinOptions options;
+    ChangeListeners.Bindings bindings;
     try {
       options = JoinOptions.parse(in.payload());
+      bindings = changes.check(options.postgresChanges());
     } catch (ChannelError e) {
       out.error(in.joinRef(), in.ref(), in.topic(), e.response());
       return;
@@ -188,10 +195,19 @@ final class Connection implements Subscriber {
           Future<Void> live = channels.add(sub);
           services.metrics().subscribed();
           services.handlers().joined(sub);
-          Future<Recovery> start = live.compose(v -> options.since() == null
+          // Row changes the same way: listening (and holding) before the feed's position is read.
+          Future<JsonObject> changesAt = Future.succeededFuture();
+          if (!bindings.isEmpty()) {
+            changeListeners.put(sub, changes.listen(who, bindings, (event, payload) -> {
+              if (subscriptions.get(in.topic()) == sub) out.push(sub, event, payload);
+            }));
+            changesAt = changes.position();
+          }
+          Future<JsonObject> position = changesAt;
+          Future<Recovery> start = live.compose(v -> position).compose(v -> options.since() == null
               ? services.history().top(topic.name()).map(Recovery::notRecovered)
               : services.history().since(topic.name(), options.since()));
-          start.onComplete(ar -> channels.onLoop(() -> started(in, sub, options.since(), ar, started)));
+          start.onComplete(ar -> channels.onLoop(() -> started(in, sub, options, position.result(), ar, started)));
         })
         .onFailure(e -> out.error(in.joinRef(), in.ref(), in.topic(), FrameSender.errorResponse(e)));
   }
@@ -200,7 +216,9 @@ final class Connection implements Subscriber {
    * The join's history read is back: reply with where the channel stands ({@code recovered}, {@code offset},
    * {@code epoch}), then the missed events when recovered, then the live events held since subscribing.
    */
-  private void started(Inbound in, Subscription sub, StreamPosition since, AsyncResult<Recovery> ar, long started) {
+  private void started(Inbound in, Subscription sub, JoinOptions options, JsonObject changesAt,
+                       AsyncResult<Recovery> ar, long started) {
+    StreamPosition since = options.since();
     if (closed || subscriptions.get(in.topic()) != sub) return; // left, rejoined or closed meanwhile
     if (ar.failed()) {
       subscriptions.remove(in.topic());
@@ -210,15 +228,39 @@ final class Connection implements Subscriber {
     }
     Recovery r = ar.result();
     if (since != null) services.metrics().recovery(r.recovered());
-    out.ok(in, new JsonObject().put("postgres_changes", new JsonArray()).put("recovered", r.recovered())
-        .put("offset", r.top().offset()).put("epoch", r.top().epoch()));
+    ChangeListeners.Listener listener = changeListeners.get(sub);
+    JsonObject reply = new JsonObject().put("postgres_changes", listener == null ? new JsonArray() : listener.reply())
+        .put("recovered", r.recovered()).put("offset", r.top().offset()).put("epoch", r.top().epoch());
+    if (listener != null) reply.put("postgres_changes_position", changesAt);
+    out.ok(in, reply);
     services.metrics().joinLatency().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     channels.resume(sub, r.recovered() ? since : r.top(), r.events());
+    if (listener != null) startChanges(sub, listener, options.postgresChangesSince());
     if (sub.presenceEnabled()) {
       services.presence().state(sub.topic().name(), sub.access()::sees).onSuccess(state -> {
         if (subscriptions.get(in.topic()) == sub) out.push(sub, "presence_state", state);
       });
     }
+  }
+
+  /**
+   * Replays the row changes the client missed (from {@code postgres_changes_since}), then lets live ones through,
+   * and says so as Supabase Realtime does: a {@code system} event from the {@code postgres_changes} extension.
+   */
+  private void startChanges(Subscription sub, ChangeListeners.Listener listener, StreamPosition since) {
+    listener.start(since == null ? null : since.offset(), since == null ? null : since.epoch()).onComplete(ar -> {
+      if (subscriptions.get(sub.sentTopic()) != sub) return;
+      JsonObject system = new JsonObject().put("channel", Topic.bare(sub.sentTopic()))
+          .put("extension", "postgres_changes");
+      if (ar.failed()) {
+        out.push(sub, "system", system.put("status", "error")
+            .put("message", "could not read the changes missed since the given position: " + ar.cause().getMessage()));
+        return;
+      }
+      system.put("status", "ok").put("message", "Subscribed to PostgreSQL");
+      if (since != null) system.put("recovered", ar.result());
+      out.push(sub, "system", system);
+    });
   }
 
   private void leave(Subscription sub, Inbound in) {
@@ -231,6 +273,8 @@ final class Connection implements Subscriber {
   /** Removes a subscription's traces: local fan-out, presence, and whatever the channel's feature holds for it. */
   private void drop(Subscription sub, String reason) {
     sub.ended();
+    ChangeListeners.Listener listener = changeListeners.remove(sub);
+    if (listener != null) listener.close();
     channels.remove(sub);
     services.metrics().unsubscribed();
     services.handlers().left(sub, session.principal(), reason);
@@ -292,6 +336,8 @@ final class Connection implements Subscriber {
           end(s, "forbidden", "access to " + s.topic().name() + " was removed");
         } else {
           s.access(ar.result());
+          ChangeListeners.Listener listener = changeListeners.get(s);
+          if (listener != null) listener.principal(who);
         }
       });
     }

@@ -12,9 +12,13 @@ import io.vertx.core.json.JsonObject;
  * @param supabase the join came from realtime-js (its config always lists {@code postgres_changes}): such a client
  *                 decodes binary kind-4 broadcasts, the plain phoenix client does not
  * @param since    the last position the client saw on this channel (history recovery), or null
+ * @param postgresChanges      the {@code config.postgres_changes} entries (empty: none)
+ * @param postgresChangesSince the last position in the change feed the client saw ({@code postgres_changes_since}),
+ *                             or null
  */
 record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String presenceKey, String accessToken,
-                   boolean supabase, StreamPosition since) {
+                   boolean supabase, StreamPosition since, io.vertx.core.json.JsonArray postgresChanges,
+                   StreamPosition postgresChangesSince) {
 
   private static final java.util.regex.Pattern UUID_KEY = java.util.regex.Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -44,25 +48,32 @@ record JoinOptions(boolean self, boolean ack, boolean presenceEnabled, String pr
     if (token != null && !(token instanceof String)) {
       throw ChannelError.invalid("access_token", "access_token must be a string");
     }
+    Object changes = config.getValue("postgres_changes");
+    if (changes != null && !(changes instanceof io.vertx.core.json.JsonArray)) {
+      throw ChannelError.invalid("config.postgres_changes", "config.postgres_changes must be a list");
+    }
     return new JoinOptions(bool(broadcast, "self", false, "config.broadcast.self"),
         bool(broadcast, "ack", false, "config.broadcast.ack"),
         bool(presence, "enabled", true, "config.presence.enabled"), k, (String) token,
-        config.containsKey("postgres_changes"), since(payload.getValue("since")));
+        config.containsKey("postgres_changes"), since(payload.getValue("since"), "since"),
+        changes == null ? new io.vertx.core.json.JsonArray() : (io.vertx.core.json.JsonArray) changes,
+        since(payload.getValue("postgres_changes_since"), "postgres_changes_since"));
   }
 
   /** A malformed {@code since} is refused rather than ignored: the client would wrongly believe it was up to date. */
-  private static StreamPosition since(Object raw) {
+  private static StreamPosition since(Object raw, String key) {
     if (raw == null) return null;
     if (!(raw instanceof JsonObject since)) {
-      throw ChannelError.invalid("since", "since must be an object {\"offset\": N, \"epoch\": \"…\"}");
+      throw ChannelError.invalid(key, key + " must be an object {\"offset\": N, \"epoch\": \"…\"}");
     }
     Object offset = since.getValue("offset");
     if (!(offset instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0
         || n.doubleValue() > Long.MAX_VALUE) {
-      throw ChannelError.invalid("since.offset", "since.offset must be a whole number of at least 0");
+      throw ChannelError.invalid(key + ".offset", key + ".offset must be a whole number of at least 0");
     }
     if (!(since.getValue("epoch") instanceof String epoch) || epoch.isEmpty() || epoch.length() > 64) {
-      throw ChannelError.invalid("since.epoch", "since.epoch must be the epoch string of 1-64 characters the hub sent");
+      throw ChannelError.invalid(key + ".epoch", key + ".epoch must be the epoch string of 1-64 characters the hub "
+          + "sent");
     }
     return new StreamPosition(n.longValue(), epoch);
   }

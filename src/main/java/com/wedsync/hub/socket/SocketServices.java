@@ -3,6 +3,7 @@ package com.wedsync.hub.socket;
 import com.wedsync.hub.auth.Principals;
 import com.wedsync.hub.auth.TokenVerifier;
 import com.wedsync.hub.bus.Bus;
+import com.wedsync.hub.changes.ChangeListeners;
 import com.wedsync.hub.channel.ChannelRegistry;
 import com.wedsync.hub.channel.EventHandlers;
 import com.wedsync.hub.config.HubConfig;
@@ -22,4 +23,5 @@ public record SocketServices(
     ClientLimits limits,
     HubMetrics metrics,
     History history,
-    LongPollSessions longPolls) {}
+    LongPollSessions longPolls,
+    ChangeListeners.ChangeFeedView changeFeed) {}

@@ -2,6 +2,7 @@ package com.wedsync.hub.socket;
 
 import com.wedsync.hub.bus.BusMessage;
 import com.wedsync.hub.bus.ControlEvent;
+import com.wedsync.hub.changes.ChangeListeners;
 import com.wedsync.hub.channel.LocalChannels;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,6 +36,7 @@ public final class SocketVerticle extends VerticleBase {
   private final Function<io.vertx.core.Vertx, Router> routes;
   private final Set<Connection> connections = new HashSet<>();
   private LocalChannels channels;
+  private ChangeListeners changes;
   private FlushBatch flushes;
   private ConnectionGate gate;
   private Admission admission;
@@ -50,6 +52,7 @@ public final class SocketVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = services.config();
     channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs());
+    changes = new ChangeListeners(services.bus(), services.changeFeed());
     flushes = new FlushBatch(context);
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
     vertx.setPeriodic(1000, id -> {
@@ -152,7 +155,7 @@ public final class SocketVerticle extends VerticleBase {
 
   /** A client's connection on this loop, whatever its transport. */
   private Connection connect(String id, SocketTransport transport, Admission.Admitted admitted) {
-    Connection c = new Connection(id, transport, admitted.vsn(), services, channels,
+    Connection c = new Connection(id, transport, admitted.vsn(), services, channels, changes,
         new SocketSession(services, id, admitted.token(), admitted.claims(), admitted.principal()));
     connections.add(c);
     services.metrics().connectionOpened();

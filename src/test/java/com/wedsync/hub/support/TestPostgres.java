@@ -20,7 +20,9 @@ public final class TestPostgres {
   public static synchronized EmbeddedPostgres get() {
     if (pg == null) {
       try {
-        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "300")
+            .setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "20")
+            .setServerConfig("max_wal_senders", "20").start();
         // Ready before any test touches it: schema migrated, demo data loaded (hubs started later find both).
         String jdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
         com.wedsync.hub.db.Migrations.apply(jdbc, "postgres", "postgres");
