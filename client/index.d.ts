@@ -108,6 +108,29 @@ export interface RealtimeClientOptions {
   idGenerator?: () => string;
   /** Passed through to phoenix's Socket. */
   socketOptions?: Record<string, any>;
+  /** Keep the last copy of each form read in `storage`, so a form opened offline still shows (true). */
+  cacheForms?: boolean;
+  /** The device's online state (the browser's by default): offline, the socket waits for the network. */
+  onlineStatus?: OnlineStatus | null;
+}
+
+export interface OnlineStatus {
+  online(): boolean;
+  watch(callback: (online: boolean) => void): () => void;
+}
+
+export declare function browserOnlineStatus(win?: any): OnlineStatus | null;
+
+export interface ConnectionInfo {
+  state: ConnectionState;
+  /** `offline` while the device has no network; the error reasons otherwise. */
+  reason: string | null;
+  /** null in a follower tab that has not heard from the tab holding the shared socket. */
+  transport: 'websocket' | 'longpoll' | null;
+  latencyMs: number | null;
+  connectedAt: number | null;
+  shared: boolean;
+  leader: boolean;
 }
 
 export interface Me {
@@ -176,6 +199,52 @@ export declare class RealtimeClient extends Emitter<RealtimeClientEvents> {
   channel(topic: string, options?: { primary?: boolean }): ChannelHandle;
   /** Replays queued changes of forms that have no open session (runs by itself on reconnect). */
   syncQueue(): Promise<void>;
+  /** A new socket now, without waiting out the backoff (shared mode: the tab holding it reconnects). */
+  reconnect(): void;
+  /** A heartbeat's round trip in ms; null when not connected or no answer in time. */
+  ping(): Promise<number | null>;
+  connectionInfo(): ConnectionInfo;
+  /** A supplier's client list with live status, sorted active clients first. */
+  clients(supplierId: string): ClientList;
+}
+
+// ---- clients ------------------------------------------------------------------------------------------------------
+
+export interface ClientRow {
+  couple_id: string;
+  name: string;
+  wedding_ids: string[];
+  status: 'online' | 'recent' | 'inactive';
+  filling_form_id: string | null;
+  unread: number;
+  last_seen_at: string | null;
+}
+
+/** Online first, then filling a form, then most recently seen, then by name. */
+export declare function compareClients(a: ClientRow, b: ClientRow): number;
+
+export declare class ClientList extends Emitter<{
+  change: ClientRow[];
+  status: { row: ClientRow; previous: ClientRow };
+  recovered: { recovered: true };
+  reloaded: { recovered: false };
+  error: HubError;
+  closed: { reason: string; error?: HubError };
+}> {
+  readonly supplierId: string;
+  readonly topic: string;
+  readonly loaded: boolean;
+  list(): ClientRow[];
+  get(coupleId: string): ClientRow | null;
+  load(): Promise<ClientRow[]>;
+  close(): void;
+}
+
+export declare class FormCache {
+  constructor(options: { storage: StorageLike; prefix: string });
+  get(formId: string): any | null;
+  put(formId: string, form: any): void;
+  remove(formId: string): void;
 }
 
 // ---- forms -------------------------------------------------------------------------------------------------------
@@ -197,6 +266,10 @@ export interface FieldSnapshot {
   label: string | null;
   required: boolean;
   options: any;
+  /** The definition's rules (`min`, `max`, `maxLength`, `editableBy`, …). */
+  validation: Record<string, any> | null;
+  /** The wedding fact the field is bound to (`guest_count`, …), if any. */
+  coreField: string | null;
   /** What to show: the user's own unsaved edit included. */
   value: any;
   version: number;
@@ -271,6 +344,8 @@ export declare class FormSession extends Emitter<FormSessionEvents> {
   /** Resolves once the form has been read. */
   readonly ready: Promise<FormSession>;
   readonly loaded: boolean;
+  /** The fields shown come from the copy kept in storage (opened offline). */
+  readonly fromCache: boolean;
   readonly closed: boolean;
   readonly online: boolean;
   title: string | null;
@@ -499,8 +574,12 @@ export declare class Connection extends Emitter<{
     authProbe?: ((token: string) => Promise<'ok' | 'unauthorized' | 'token_expired' | 'unknown'>) | null;
     authProbeAfterFailures?: number;
     socketOptions?: Record<string, any>;
+    onlineStatus?: OnlineStatus | null;
   });
   readonly state: ConnectionState;
+  readonly transport: 'websocket' | 'longpoll';
+  readonly latencyMs: number | null;
+  readonly connectedAt: number | null;
   readonly stateReason: string | null;
   readonly token: string | null;
   readonly connected: boolean;
@@ -508,6 +587,9 @@ export declare class Connection extends Emitter<{
   readonly socket: any;
   readonly backoff: (tries: number) => number;
   connect(): void;
+  /** A new socket now, the backoff started over. */
+  reconnect(): void;
+  ping(): Promise<number | null>;
   disconnect(): void;
   close(): void;
   setToken(token: string): void;
@@ -518,6 +600,9 @@ export declare class Connection extends Emitter<{
 
 export declare class LocalHub extends Emitter<Record<string, any>> {
   constructor(connection: Connection, pool: ChannelPool);
+  reconnect(): void;
+  ping(): Promise<number | null>;
+  info(): ConnectionInfo;
 }
 
 export declare class TabLeader extends Emitter<{ leader: void; message: any }> {
@@ -543,6 +628,11 @@ export declare class SharedHub extends Emitter<Record<string, any>> {
   readonly online: boolean;
   readonly state: ConnectionState;
   readonly stateReason: string | null;
+  /** Done by the tab holding the socket. */
+  reconnect(): void;
+  /** Measured by the tab holding the socket. */
+  ping(): Promise<number | null>;
+  info(): ConnectionInfo;
 }
 
 // ---- offline queue, HTTP, network --------------------------------------------------------------------------------

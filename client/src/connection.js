@@ -3,6 +3,7 @@ import { Emitter } from './emitter.js';
 import { systemClock } from './clock.js';
 import { fullJitterBackoff } from './backoff.js';
 import { tokenExpiresAt } from './jwt.js';
+import { browserOnlineStatus } from './network.js';
 
 /**
  * @typedef {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} ConnectionState
@@ -26,6 +27,10 @@ export const CONNECTION_STATES = Object.freeze(['connecting', 'connected', 'reco
  *   token expired                      → error(token_expired) until a fresh token is in, then back
  *   unauthorized                       → error(unauthorized); the socket stops until setToken() gives a new token
  *   rate_limited                       connected → error(rate_limited) for retry_after_ms, then connected
+ *   the device goes offline            → reconnecting(offline) (connecting(offline) before the first open): the socket
+ *                                        is closed and nothing is retried until the device is back online, then it
+ *                                        reconnects at once
+ *   reconnect()                        → reconnecting: a new socket now, without waiting out the backoff
  */
 export class Connection extends Emitter {
   /**
@@ -48,6 +53,8 @@ export class Connection extends Emitter {
    *        asked after repeated failed connects: browsers hide the HTTP 401 of a refused WebSocket upgrade
    * @param {number} [options.authProbeAfterFailures]
    * @param {Record<string, any>} [options.socketOptions] passed through to the Socket
+   * @param {import('./network.js').OnlineStatus | null} [options.onlineStatus] the device's online state (the
+   *        browser's `navigator.onLine` and `online`/`offline` events by default; none in Node)
    */
   constructor(options) {
     super();
@@ -69,6 +76,7 @@ export class Connection extends Emitter {
       authProbe = null,
       authProbeAfterFailures = 3,
       socketOptions = {},
+      onlineStatus = browserOnlineStatus(),
     } = options;
     if (!url) throw new TypeError('Connection needs a url');
     this.url = url;
@@ -94,6 +102,16 @@ export class Connection extends Emitter {
     this._refreshTimer = null;
     this._rateTimer = null;
     this._refreshing = null;
+    /** The device said it is offline: the socket is closed and not retried until it is back. */
+    this._offline = false;
+    /** @type {number | null} the last heartbeat round trip, in ms */
+    this.latencyMs = null;
+    /** @type {number | null} when the socket last opened (clock ms) */
+    this.connectedAt = null;
+    this.onlineStatus = onlineStatus || null;
+    this._unwatchNetwork = this.onlineStatus
+      ? this.onlineStatus.watch((online) => (online ? this._backOnline() : this._wentOffline()))
+      : null;
 
     const socketOpts = {
       ...socketOptions,
@@ -115,6 +133,12 @@ export class Connection extends Emitter {
     this._scheduleRefresh();
   }
 
+  /** @returns {'websocket'|'longpoll'} the transport phoenix uses now (it falls back to long-poll by itself) */
+  get transport() {
+    const t = this.socket.transport;
+    return t && (t === LongPoll || t.name === 'LongPoll') ? 'longpoll' : 'websocket';
+  }
+
   /** @returns {boolean} */
   get connected() {
     return this.state === 'connected' || (this.state === 'error' && this.stateReason === 'rate_limited');
@@ -126,7 +150,47 @@ export class Connection extends Emitter {
       this._openedThisAttempt = false;
       this._set(this._everOpened ? 'reconnecting' : 'connecting');
     }
+    if (this.onlineStatus && !this.onlineStatus.online()) {
+      this._wentOffline();
+      return;
+    }
     this.socket.connect();
+  }
+
+  /**
+   * A new socket now (the user clicked "reconnect"): the old one is dropped, the backoff starts over. Channels
+   * rejoin with recovery as after any reconnect.
+   */
+  reconnect() {
+    this._wanted = true;
+    this._offline = false;
+    if (this.state === 'error' && this.stateReason === 'unauthorized') return;
+    this.socket.disconnect();
+    this._openedThisAttempt = false;
+    this._set(this._everOpened ? 'reconnecting' : 'connecting');
+    this.socket.connect();
+  }
+
+  /**
+   * Measures the round trip of a heartbeat (phoenix's `ping`). Resolves with milliseconds, or null when the socket
+   * is not open or no answer came within the reply timeout.
+   * @returns {Promise<number | null>}
+   */
+  ping() {
+    return new Promise((resolve) => {
+      let done = false;
+      let timer = null;
+      const finish = (rtt) => {
+        if (done) return;
+        done = true;
+        this.clock.clearTimeout(timer);
+        if (rtt !== null) this.latencyMs = rtt;
+        resolve(rtt);
+      };
+      timer = this.clock.setTimeout(() => finish(null), this.timeoutMs);
+      const sent = typeof this.socket.ping === 'function' && this.socket.ping((rtt) => finish(rtt));
+      if (!sent) finish(null);
+    });
   }
 
   disconnect() {
@@ -136,6 +200,8 @@ export class Connection extends Emitter {
   }
 
   close() {
+    if (this._unwatchNetwork) this._unwatchNetwork();
+    this._unwatchNetwork = null;
     this.disconnect();
     this.clock.clearTimeout(this._refreshTimer);
     this.clock.clearTimeout(this._rateTimer);
@@ -227,6 +293,7 @@ export class Connection extends Emitter {
   // ---- internals ---------------------------------------------------------------------------------------------
 
   _opened() {
+    this.connectedAt = this.clock.now();
     this._everOpened = true;
     this._openedThisAttempt = true;
     this._failures = 0;
@@ -240,6 +307,7 @@ export class Connection extends Emitter {
       return;
     }
     if (kind !== 'close') return; // an error is followed by a close; count each failed attempt once
+    if (this._offline) return; // closed on purpose while the device is offline
     const neverOpened = !this._openedThisAttempt;
     this._openedThisAttempt = false;
     if (this.state === 'error' && this.stateReason === 'unauthorized') return;
@@ -248,6 +316,26 @@ export class Connection extends Emitter {
       this._failures++;
       this._checkAuthAfterFailure();
     }
+  }
+
+  /** The device lost its network: close the socket and wait for it to come back (nothing could get through). */
+  _wentOffline() {
+    this._offline = true;
+    if (!this._wanted) return;
+    if (this.state === 'error' && this.stateReason === 'unauthorized') return;
+    this._set(this._everOpened ? 'reconnecting' : 'connecting', 'offline');
+    this.socket.disconnect();
+  }
+
+  /** The network is back: reconnect now rather than after the backoff grown while it was away. */
+  _backOnline() {
+    if (!this._offline) return;
+    this._offline = false;
+    if (!this._wanted) return;
+    if (this.state === 'error' && this.stateReason === 'unauthorized') return;
+    this._openedThisAttempt = false;
+    this._set(this._everOpened ? 'reconnecting' : 'connecting');
+    this.socket.connect();
   }
 
   /** Browsers do not show why an upgrade failed, so an expired token is checked here and refreshed. */

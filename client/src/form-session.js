@@ -45,6 +45,8 @@ const NONE = Symbol('none');
  * @property {string | null} label
  * @property {boolean} required
  * @property {any} options
+ * @property {any} validation   the definition's rules (`min`, `max`, `editableBy`, …)
+ * @property {string | null} coreField the wedding fact the field is bound to, if any
  * @property {any} value        what the user should see (their own unsaved edit included)
  * @property {number} version   the hub's version of the value
  * @property {{token: number | null, mode: string, expires_at: string | null} | null} lock  this user's lock
@@ -88,6 +90,8 @@ export class FormSession extends Emitter {
     /** @type {any[]} */
     this.notes = [];
     this.loaded = false;
+    /** the fields shown come from the copy kept in storage (opened offline), not from the hub */
+    this.fromCache = false;
     this.closed = false;
     /** Ops sent to the hub and not yet durable (`field:saved`): replayed after a reconnect. */
     this.unsaved = new Map();
@@ -138,7 +142,7 @@ export class FormSession extends Emitter {
         }
       };
       const state = ctx.hub.state;
-      if (state === 'disconnected' || state === 'error') loadWithoutJoin();
+      if (state === 'disconnected' || state === 'error' || ctx.hub.stateReason === 'offline') loadWithoutJoin();
       else this._offlineTimer = clock.setTimeout(loadWithoutJoin, ctx.options.loadWithoutJoinMs ?? 1500);
     }
     this._bumpActivity();
@@ -515,18 +519,28 @@ export class FormSession extends Emitter {
 
   // ---- loading -----------------------------------------------------------------------------------------------
 
-  /** @param {'initial'|'reload'|'gap'} reason */
+  /** @param {'initial'|'reload'|'gap'} reason (the `loaded` event says `cache` when the copy in storage was used) */
   _load(reason) {
     if (this._loading) return this._loading;
     this._buffered = this._buffered || [];
     this._loading = (async () => {
       try {
         const form = await this.ctx.http.get(`/api/v1/forms/${encodeURIComponent(this.formId)}`);
+        if (this.ctx.cache) this.ctx.cache.put(this.formId, form);
+        this.fromCache = false;
         await this._applySnapshot(form, reason);
         this._loadedOffline = !this.online;
       } catch (error) {
-        // Opened offline with nothing cached: the join (once the hub is back) loads it.
-        if (!this.loaded && reason === 'initial' && error.reason === 'offline') return;
+        if (!this.loaded && reason === 'initial' && error.reason === 'offline') {
+          // Opened offline: show the last copy read (with the queued edits on top), else wait for the join.
+          const cached = this.ctx.cache ? this.ctx.cache.get(this.formId) : null;
+          if (cached) {
+            this.fromCache = true;
+            await this._applySnapshot(cached, 'cache');
+            this._loadedOffline = true;
+          }
+          return;
+        }
         throw error;
       } finally {
         const buffered = this._buffered || [];
@@ -1277,6 +1291,8 @@ export class FormSession extends Emitter {
       label: f.label,
       required: f.required,
       options: f.options,
+      validation: f.validation ?? null,
+      coreField: f.coreField ?? null,
       value: this._display(f),
       version: f.server.version,
       lock: f.lock ? { ...f.lock } : null,
@@ -1361,6 +1377,7 @@ function sameValue(a, b) {
  * @property {{constrained: boolean} | null} network
  * @property {(formId: string, ops: {event: string, payload: any}[], session: FormSession) => Promise<void>} syncForm
  * @property {(session: FormSession) => void} sessionClosed
+ * @property {import('./form-cache.js').FormCache | null} [cache] the last copy of each form, for opening offline
  * @property {{debounceMs: Record<string, number>, typingIntervalMs: number, slowTypingIntervalMs: number,
  *   presenceIntervalMs: number, slowPresenceIntervalMs: number, idleAfterMs: number, loadWithoutJoinMs?: number}} options
  */

@@ -45,6 +45,30 @@ export class LocalHub extends Emitter {
     this.connection.connect();
   }
 
+  /** A new socket now, without waiting out the backoff. */
+  reconnect() {
+    this.connection.reconnect();
+  }
+
+  /** @returns {Promise<number | null>} a heartbeat's round trip in ms (null: not connected / no answer) */
+  ping() {
+    return this.connection.ping();
+  }
+
+  /** @returns {import('./realtime-client.js').ConnectionInfo} */
+  info() {
+    const c = this.connection;
+    return {
+      state: c.state,
+      reason: c.stateReason,
+      transport: c.transport,
+      latencyMs: c.latencyMs,
+      connectedAt: c.connectedAt,
+      shared: false,
+      leader: true,
+    };
+  }
+
   stop() {
     this.connection.disconnect();
   }

@@ -35,3 +35,34 @@ export class NetworkQuality extends Emitter {
 function defaultConnection() {
   return typeof navigator !== 'undefined' && navigator ? /** @type {any} */ (navigator).connection : undefined;
 }
+
+/**
+ * @typedef {object} OnlineStatus
+ * @property {() => boolean} online  whether the device says it has a network (`navigator.onLine`)
+ * @property {(callback: (online: boolean) => void) => () => void} watch  calls back on every change; returns an unwatch
+ */
+
+/**
+ * The browser's own idea of being online (`navigator.onLine` and the window's `online`/`offline` events), or null
+ * outside a browser. The connection uses it to stop retrying while the device has no network, and to reconnect the
+ * moment it comes back instead of waiting out the backoff.
+ * @param {any} [win] a window-like object (`addEventListener`, `navigator.onLine`)
+ * @returns {OnlineStatus | null}
+ */
+export function browserOnlineStatus(win = typeof window !== 'undefined' ? window : undefined) {
+  if (!win || typeof win.addEventListener !== 'function') return null;
+  const nav = win.navigator || (typeof navigator !== 'undefined' ? navigator : undefined);
+  return {
+    online: () => !nav || nav.onLine !== false,
+    watch(callback) {
+      const on = () => callback(true);
+      const off = () => callback(false);
+      win.addEventListener('online', on);
+      win.addEventListener('offline', off);
+      return () => {
+        win.removeEventListener('online', on);
+        win.removeEventListener('offline', off);
+      };
+    },
+  };
+}

@@ -107,5 +107,9 @@ export function colorFor(id) {
   let h = 0;
   const s = String(id || '');
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return `hsl(${h % 360}, 70%, 45%)`;
+  // Ids often differ only in their last characters (…0001, …0006): mix the bits so their hues land far apart.
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = Math.imul(h, 0x45d9f3b) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  return `hsl(${h % 360}, 62%, 45%)`;
 }

@@ -11,6 +11,8 @@ import { FormSession, DEFAULT_DEBOUNCE_MS } from './form-session.js';
 import { Bell } from './bell.js';
 import { ActivityFeed } from './activity.js';
 import { ChannelHandle } from './channel-handle.js';
+import { ClientList } from './client-list.js';
+import { FormCache } from './form-cache.js';
 import { HubError } from './errors.js';
 import { randomId } from './ids.js';
 import { tokenSubject } from './jwt.js';
@@ -55,6 +57,22 @@ const RETRYABLE = new Set(['offline', 'timeout', 'closed', 'leader_changed', 'un
  * @property {boolean} [autoSubscribe] join the user's primary channels at connect() (true)
  * @property {() => string} [idGenerator]
  * @property {Record<string, any>} [socketOptions] passed through to phoenix's Socket
+ * @property {boolean} [cacheForms] keep the last copy of each form read in `storage`, so a form opened offline shows
+ *           (true)
+ * @property {import('./network.js').OnlineStatus | null} [onlineStatus] the device's online state (the browser's by
+ *           default): offline, the socket waits for the network instead of retrying
+ */
+
+/**
+ * @typedef {object} ConnectionInfo
+ * @property {import('./connection.js').ConnectionState} state
+ * @property {string | null} reason
+ * @property {'websocket'|'longpoll'|null} transport  null in a tab that does not hold the shared socket and has not
+ *           heard from the one that does
+ * @property {number | null} latencyMs   the last measured heartbeat round trip
+ * @property {number | null} connectedAt when the socket last opened (ms since the epoch)
+ * @property {boolean} shared            the tabs of this user share one socket
+ * @property {boolean} leader            this tab holds the socket
  */
 
 /**
@@ -102,6 +120,7 @@ export class RealtimeClient extends Emitter {
     this.primaries = new Map();
     this.hub = null;
     this.queue = null;
+    this.formCache = null;
     this._formLocks = new Map();
     this._closed = false;
     if (this._token) this._setup();
@@ -160,6 +179,34 @@ export class RealtimeClient extends Emitter {
     }
   }
 
+  /** A new socket now (the user asked to reconnect), without waiting out the backoff; in shared mode the tab holding it reconnects. */
+  reconnect() {
+    if (this.hub) this.hub.reconnect();
+  }
+
+  /**
+   * Measures a heartbeat's round trip to the hub (milliseconds; null when not connected or no answer in time).
+   * @returns {Promise<number | null>}
+   */
+  ping() {
+    return this.hub ? this.hub.ping() : Promise.resolve(null);
+  }
+
+  /** @returns {ConnectionInfo} what a connection indicator shows: state, transport, latency, since when */
+  connectionInfo() {
+    if (!this.hub) return { state: 'disconnected', reason: null, transport: null, latencyMs: null, connectedAt: null, shared: !!this.options.shareAcrossTabs, leader: false };
+    return this.hub.info();
+  }
+
+  /**
+   * A supplier's client list with live status (`supplier:{id}:clients`), sorted active clients first.
+   * @param {string} supplierId
+   */
+  clients(supplierId) {
+    this._requireHub();
+    return new ClientList({ hub: this.hub, http: this.http }, supplierId);
+  }
+
   /** Closes the socket (in shared mode: only when this tab holds it). Queued changes stay queued. */
   disconnect() {
     if (this.hub) this.hub.stop();
@@ -201,6 +248,7 @@ export class RealtimeClient extends Emitter {
         newId: this.newId,
         userId: () => this.userId,
         network: this.network,
+        cache: this.formCache,
         syncForm: (id, ops, s) => this._syncForm(id, ops, s),
         sessionClosed: (s) => {
           if (this.sessions.get(s.formId) === s) this.sessions.delete(s.formId);
@@ -266,6 +314,9 @@ export class RealtimeClient extends Emitter {
       idGenerator: this.newId,
     });
     this.queue.watch();
+    if (this.options.cacheForms !== false) {
+      this.formCache = new FormCache({ storage: this.storage, prefix: `wedsync-realtime:form:${userId}:` });
+    }
     if (o.shareAcrossTabs) {
       const env = o.tabs || {};
       const leader = new TabLeader({
@@ -323,6 +374,7 @@ export class RealtimeClient extends Emitter {
       refreshBeforeMs: o.refreshBeforeMs ?? 60_000,
       authProbe: (token) => this._probe(token),
       socketOptions: o.socketOptions,
+      ...(o.onlineStatus !== undefined ? { onlineStatus: o.onlineStatus } : {}),
     });
     const pool = new ChannelPool({
       connection,

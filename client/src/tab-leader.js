@@ -114,6 +114,10 @@ export class SharedHub extends Emitter {
     this.tabsSeen = new Map();
     this._ref = 0;
     this._wanted = false;
+    /** follower side: what the leader last said about its socket */
+    this._leaderInfo = { transport: null, latencyMs: null, connectedAt: null };
+    /** follower side: round trips asked of the leader, by ref */
+    this._pings = new Map();
     this._timer = null;
     leader.on('message', (m) => this._onMessage(m));
     leader.on('leader', () => this._becomeLeader());
@@ -154,6 +158,39 @@ export class SharedHub extends Emitter {
   stop() {
     this._wanted = false;
     if (this.local) this.local.connection.disconnect();
+  }
+
+  /** A new socket now: done by the tab that holds it. */
+  reconnect() {
+    if (this.local) this.local.connection.reconnect();
+    else if (this.leaderId) this.leader.post({ type: 'reconnect', to: this.leaderId });
+  }
+
+  /** @returns {Promise<number | null>} a heartbeat's round trip, measured by the tab that holds the socket */
+  ping() {
+    if (this.local) return this.local.connection.ping();
+    if (!this.leaderId) return Promise.resolve(null);
+    const ref = String(++this._ref);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this._pings.delete(ref);
+        resolve(null);
+      }, this.timeoutMs + 5000);
+      this._pings.set(ref, (rtt) => {
+        this.clock.clearTimeout(timer);
+        resolve(rtt);
+      });
+      this.leader.post({ type: 'rtt', to: this.leaderId, ref });
+    });
+  }
+
+  /** @returns {import('./realtime-client.js').ConnectionInfo} */
+  info() {
+    if (this.local) {
+      const c = this.local.connection;
+      return { state: c.state, reason: c.stateReason, transport: c.transport, latencyMs: c.latencyMs, connectedAt: c.connectedAt, shared: true, leader: true };
+    }
+    return { state: this.state, reason: this.stateReason, ...this._leaderInfo, shared: true, leader: false };
   }
 
   /** Leaves the tab group: a leader hands the socket over (another tab takes the lock). */
@@ -316,7 +353,7 @@ export class SharedHub extends Emitter {
     this._rejectPending('leader_changed');
     local.connection.on('state', ({ state, reason }) => {
       this._set(state, reason);
-      this.leader.post({ type: 'state', state, reason });
+      this.leader.post({ type: 'state', state, reason, ...this._socketInfo() });
     });
     local.connection.on('token', (token) => {
       this._token = token;
@@ -328,7 +365,7 @@ export class SharedHub extends Emitter {
     for (const proxy of this.proxies.values()) this._bind(proxy);
     if (this._wanted) local.connection.connect();
     this._set(local.connection.state, local.connection.stateReason);
-    this.leader.post({ type: 'leader', state: this.state, reason: this.stateReason, token: this.token });
+    this.leader.post({ type: 'leader', state: this.state, reason: this.stateReason, token: this.token, ...this._socketInfo() });
     this._tick();
     this.emit('leader');
   }
@@ -339,7 +376,13 @@ export class SharedHub extends Emitter {
     const key = `${tab}|${m.hid}`;
     switch (m.type) {
       case 'hello':
-        this.leader.post({ type: 'leader', to: tab, state: this.state, reason: this.stateReason, token: this.token });
+        this.leader.post({ type: 'leader', to: tab, state: this.state, reason: this.stateReason, token: this.token, ...this._socketInfo() });
+        return;
+      case 'reconnect':
+        this.local.connection.reconnect();
+        return;
+      case 'rtt':
+        this.local.connection.ping().then((rtt) => this.leader.post({ type: 'rtt_reply', to: tab, ref: m.ref, rtt, ...this._socketInfo() }));
         return;
       case 'attach': {
         const old = this.remote.get(key);
@@ -399,6 +442,16 @@ export class SharedHub extends Emitter {
     }
   }
 
+  /** What followers show about the socket (the connection dot's details). */
+  _socketInfo() {
+    const c = this.local && this.local.connection;
+    return c ? { transport: c.transport, latencyMs: c.latencyMs, connectedAt: c.connectedAt } : {};
+  }
+
+  _leaderSays(m) {
+    if ('transport' in m) this._leaderInfo = { transport: m.transport ?? null, latencyMs: m.latencyMs ?? null, connectedAt: m.connectedAt ?? null };
+  }
+
   _dropTab(tab) {
     this.tabsSeen.delete(tab);
     for (const [key, a] of [...this.remote]) {
@@ -422,14 +475,23 @@ export class SharedHub extends Emitter {
         this._token = m.token;
         this.emit('token', m.token);
       }
+      this._leaderSays(m);
       this._set(m.state, m.reason || null);
       return;
     }
     if (m.from !== this.leaderId) return; // a tab that is no longer (or not yet) the leader
     switch (m.type) {
       case 'state':
+        this._leaderSays(m);
         this._set(m.state, m.reason || null);
         return;
+      case 'rtt_reply': {
+        this._leaderSays(m);
+        const done = this._pings.get(m.ref);
+        this._pings.delete(m.ref);
+        if (done) done(m.rtt ?? null);
+        return;
+      }
       case 'token':
         if (m.token && m.token !== this._token) {
           this._token = m.token;

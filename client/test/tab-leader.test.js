@@ -128,3 +128,26 @@ test('a follower tab that dies without a goodbye is forgotten, and its channels 
   await w.clock.advance(5 * 60_000 + 30_000);
   assert.equal(pool.entries.has('form:F'), false, 'left after five unused minutes');
 });
+
+test('a follower tab shows the shared socket in connectionInfo, pings and reconnects through the leader', async (t) => {
+  const { w, clients: [a, b] } = tabs(t, ['A', 'B']);
+  await a.connect();
+  await b.connect();
+  await waitFor(() => a.isLeader && a.state === 'connected' && b.state === 'connected', 'connected');
+  const leaderInfo = a.connectionInfo();
+  assert.equal(leaderInfo.shared, true);
+  assert.equal(leaderInfo.leader, true);
+  assert.equal(leaderInfo.transport, 'websocket');
+  await waitFor(() => b.connectionInfo().transport === 'websocket', 'the follower heard which transport');
+  assert.equal(b.connectionInfo().leader, false);
+  assert.equal(b.connectionInfo().state, 'connected');
+
+  const rtt = await b.ping();
+  assert.equal(typeof rtt, 'number', 'measured by the tab holding the socket');
+  assert.equal(b.connectionInfo().latencyMs, rtt);
+  assert.equal(w.hub.sent('heartbeat').length >= 1, true);
+
+  b.reconnect();
+  await waitFor(() => w.hub.opened.length === 2 && a.state === 'connected' && b.state === 'connected', 'the leader opened a new socket');
+  assert.equal(w.hub.sockets.size, 1, 'still one socket');
+});

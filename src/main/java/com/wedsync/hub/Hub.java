@@ -21,6 +21,7 @@ import com.wedsync.hub.config.ConfigException;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
 import com.wedsync.hub.db.PgListener;
+import com.wedsync.hub.demo.DemoApp;
 import com.wedsync.hub.demo.DemoData;
 import com.wedsync.hub.external.ExternalChanges;
 import com.wedsync.hub.form.DeadLetters;
@@ -190,9 +191,10 @@ public final class Hub {
               .with(new ClientRoutes(auth, clients))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
+          DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
           return api.load(vertx).compose(x -> pgListener.start())
-              .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, api::router),
+              .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, v -> demo.mount(api.router(v))),
                   new DeploymentOptions().setInstances(cfg.eventLoops())));
         })
         .map(id -> {
@@ -290,6 +292,7 @@ public final class Hub {
     b.append("  Ready      ").append(baseUrl()).append("/ready\n");
     b.append("  Database   ").append(database.describe()).append('\n');
     if (config.demoData() && !config.auth().hs256Secret().isEmpty()) {
+      b.append("  Demo app   ").append(baseUrl()).append("/  (sign in as a demo person; see README \"Demo app\")\n");
       b.append("\n  Demo tokens (HS256, valid 7 days):\n");
       for (DemoData.DemoUser u : DemoData.BANNER_USERS) {
         b.append(String.format("    %-16s %-13s %s%n", u.label(), u.name(), tokens.user(u.id(), 7 * 86_400)));
