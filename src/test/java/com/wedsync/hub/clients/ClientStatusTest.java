@@ -55,10 +55,13 @@ class ClientStatusTest {
     hub.close();
   }
 
+  /** A clean slate, written unannounced: a delete of notifications announced to the hub would change unread counts. */
   @BeforeEach
   void forget() {
-    TestPostgres.execute("update users set last_seen_at = null where id in (select user_id from couple_members)");
-    TestPostgres.execute("delete from notifications where recipient_id in (select user_id from couple_members)");
+    TestPostgres.executeUnannounced(
+        "update users set last_seen_at = null where id in (select user_id from couple_members)");
+    TestPostgres.executeUnannounced(
+        "delete from notifications where recipient_id in (select user_id from couple_members)");
   }
 
   @Test

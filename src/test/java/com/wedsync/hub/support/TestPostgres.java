@@ -60,6 +60,22 @@ public final class TestPostgres {
     }
   }
 
+  /**
+   * Runs SQL as the hub's own sessions do (application_name {@code wedsync-hub}), so the change triggers do not
+   * announce it: test set-up that must not reach a running hub as a change made outside it.
+   */
+  public static void executeUnannounced(String sql) {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", "postgres");
+    props.setProperty("password", "postgres");
+    props.setProperty("ApplicationName", "wedsync-hub");
+    try (Connection c = DriverManager.getConnection(jdbcUrl(), props); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Rows of a query, column label → value, as another service would read them. */
   public static java.util.List<java.util.Map<String, Object>> query(String sql) {
     try (Connection c = DriverManager.getConnection(TestPostgres.jdbcUrl(), "postgres", "postgres");
