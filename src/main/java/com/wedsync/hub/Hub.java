@@ -1,5 +1,7 @@
 package com.wedsync.hub;
 
+import com.wedsync.hub.areas.DashboardNumbers;
+import com.wedsync.hub.areas.LiveAreas;
 import com.wedsync.hub.auth.DevTokens;
 import com.wedsync.hub.auth.Principals;
 import com.wedsync.hub.auth.TokenVerifier;
@@ -146,6 +148,9 @@ public final class Hub {
     clients.register(handlers);
     NotifyFeature notify = NotifyFeature.create(pool, publisher, metrics, cfg, clients::unreadChanged);
     forms.listen(notify.formEvents());
+    // Journeys, meetings, tasks, timeline, messages: domain events from the change feed; the suppliers' dashboards.
+    LiveAreas areas = new LiveAreas(vertx, pool, publisher, backplane.bus(),
+        backplane.lease(DashboardNumbers.LEASE), clients, notify.activity());
 
     // What the database announces (one LISTEN connection): membership changes, and rows other services changed.
     PgListener pgListener = new PgListener(vertx, database.connectOptions());
@@ -169,7 +174,8 @@ public final class Hub {
         .compose(published -> {
           changeFeed[0] = new ChangeFeed(vertx, pool, backplane.bus(), published,
               backplane.lease(ChangeFeed.LEASE), cfg.postgresChanges(), database.jdbcUrl(),
-              database.connectOptions().getUser(), database.connectOptions().getPassword());
+              database.connectOptions().getUser(), database.connectOptions().getPassword())
+              .onLogged(areas::logged);
           return changeFeed[0].start();
         })
         .compose(v -> TokenVerifier.create(vertx, cfg.auth()))
@@ -177,6 +183,7 @@ public final class Hub {
           forms.locks().start(vertx);
           notify.outbox().start(vertx);
           lastSeen.start(vertx);
+          areas.start();
           vertx.setPeriodic(5000, id -> limits.sweep());
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
               handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()),
@@ -189,6 +196,7 @@ public final class Hub {
               .with(notify.activityRoutes(auth, channels))
               .with(new BroadcastRoutes(auth, channels, broadcasts))
               .with(new ClientRoutes(auth, clients))
+              .with(areas.routes(auth))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)

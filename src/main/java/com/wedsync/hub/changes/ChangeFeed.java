@@ -52,6 +52,7 @@ public final class ChangeFeed {
   private long lastPublished = -1;
   private long leaseTimer = -1;
   private long trimTimer = -1;
+  private LoggedChange.Hook hook = LoggedChange.Hook.NONE;
 
   public ChangeFeed(Vertx vertx, Pool db, Bus bus, PublishedTables tables, Lease lease, HubConfig.PostgresChanges cfg,
                     String jdbcUrl, String user, String password) {
@@ -65,6 +66,15 @@ public final class ChangeFeed {
     List<String> names = new ArrayList<>();
     tables.all().forEach(t -> names.add(t.rule().name()));
     this.reader = new ReplicationReader(jdbcUrl, user, password, cfg, names, this::submit);
+  }
+
+  /**
+   * What else to do with each change once it is logged (domain events): run on this node while it reads, in log
+   * order, at least once per change (again after a hand-over when the reader died before the hook finished).
+   */
+  public ChangeFeed onLogged(LoggedChange.Hook hook) {
+    this.hook = hook;
+    return this;
   }
 
   ChangeLog log() {
@@ -139,22 +149,25 @@ public final class ChangeFeed {
     List<Job> batch = new ArrayList<>();
     while (!queue.isEmpty() && batch.size() < MAX_BATCH) batch.add(queue.poll());
     List<Future<ChangeLog.Pending>> prepared = new ArrayList<>();
+    // Each logged change's whole row, for the hook (the log keeps only what may leave the hub).
+    java.util.Map<JsonObject, RowChange> rows = new java.util.IdentityHashMap<>();
     for (Job job : batch) {
       int seq = 0;
       for (RowChange change : job.tx().changes()) {
         Optional<PublishedTables.Table> table = tables.table(change.name());
         int s = seq++;
         if (table.isEmpty()) continue; // dropped from the configuration since the slot was read
-        prepared.add(prepare(job.tx(), s, change, table.get()));
+        prepared.add(prepare(job.tx(), s, change, table.get()).onSuccess(p -> rows.put(p.change(), change)));
       }
     }
     String epoch = changeLog.epoch().result();
     Future.all(prepared)
         .compose(all -> changeLog.append(all.<ChangeLog.Pending>list()))
-        .onSuccess(logged -> {
+        .compose(logged -> {
           if (!logged.isEmpty()) publish(epoch, logged);
-          batch.forEach(j -> j.done().complete(null));
+          return runHook(logged, rows);
         })
+        .onSuccess(v -> batch.forEach(j -> j.done().complete(null)))
         .onFailure(e -> {
           log.warn("logging {} transaction(s) of row changes failed: {}", batch.size(), e.getMessage());
           batch.forEach(j -> j.done().completeExceptionally(e));
@@ -163,6 +176,30 @@ public final class ChangeFeed {
           queue.clear();
         })
         .onComplete(ar -> writeQueued());
+  }
+
+  /** The hook for each logged change, one after another in log order; its failures are logged, not retried. */
+  private Future<Void> runHook(List<ChangeLog.Entry> logged, java.util.Map<JsonObject, RowChange> rows) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ChangeLog.Entry e : logged) {
+      RowChange row = rows.get(e.change());
+      if (row == null) continue;
+      LoggedChange change = new LoggedChange(e.id(), row, e.change(),
+          java.time.Instant.parse(e.change().getString("commit_timestamp")));
+      chain = chain.compose(v -> {
+        Future<?> done;
+        try {
+          done = hook.logged(change);
+        } catch (RuntimeException ex) {
+          done = Future.failedFuture(ex);
+        }
+        return done.<Void>mapEmpty().recover(ex -> {
+          log.warn("handling row change {} of {} failed: {}", change.id(), row.name(), ex.getMessage());
+          return Future.succeededFuture();
+        });
+      });
+    }
+    return chain;
   }
 
   /**

@@ -25,17 +25,21 @@ final class ClientDirectory {
   /**
    * The supplier's messages the couple has not read (both given as SQL expressions): notifications to couple members
    * about the supplier's forms, one per message however many members it went to (a note's copies share its
-   * {@code note_id}), read as soon as any member has read it.
+   * {@code note_id}), read as soon as any member has read it; and the supplier's team's {@code messages} to the
+   * couple that the couple has not read.
    */
   private static String unreadSql(String couple, String supplier) {
     return """
-        (select count(*) from (
+        ((select count(*) from (
            select coalesce(n.data->>'note_id', n.id::text)
              from notifications n
-             join couple_members cm on cm.user_id = n.recipient_id and cm.couple_id = %s
-             join forms f on f.id = %s and f.supplier_id = %s
+             join couple_members cm on cm.user_id = n.recipient_id and cm.couple_id = %1$s
+             join forms f on f.id = %2$s and f.supplier_id = %3$s
             group by 1
-           having bool_and(n.read_at is null)) as messages)""".formatted(couple, FORM_OF_NOTIFICATION, supplier);
+           having bool_and(n.read_at is null)) as notes)
+         + (select count(*) from messages m
+             where m.couple_id = %1$s and m.supplier_id = %3$s and m.sender_side = 'supplier' and m.read_at is null))
+        """.formatted(couple, FORM_OF_NOTIFICATION, supplier);
   }
 
   /** The couple's members' latest sighting (the couple given as an SQL expression). */

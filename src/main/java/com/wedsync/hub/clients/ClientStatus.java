@@ -25,7 +25,8 @@ import java.util.function.Function;
 /**
  * Live client status for suppliers (docs/protocol.md, "Client status"): a supplier's team sees, for each couple with
  * a wedding connected to it, whether the couple is online, recently active or inactive, which of the supplier's
- * forms it is filling now, and how many notifications about the supplier's forms it has not read.
+ * forms it is filling now, and how many of the supplier's messages it has not read (notifications about the
+ * supplier's forms, and the team's {@code messages} to the couple).
  *
  * <p>{@code client:status} goes to {@code supplier:{id}:clients} when a couple comes online or goes offline (to every
  * supplier of the couple), opens or leaves one of a supplier's forms (to that supplier), or its unread count changes;
@@ -60,6 +61,9 @@ public final class ClientStatus {
           return size() > 10_000;
         }
       });
+
+  /** Told of each supplier a client's status was published to (its dashboard numbers may have moved). */
+  private volatile java.util.function.Consumer<UUID> published = s -> { };
 
   /** @param forms who a form belongs to (its supplier and couple) */
   public ClientStatus(ClientTracker tracker, Pool db, LastSeen lastSeen, Publisher publisher,
@@ -132,6 +136,20 @@ public final class ClientStatus {
     });
   }
 
+  /**
+   * The couple's unread count for {@code supplier} may have moved (one of the supplier's messages to the couple was
+   * sent, read or deleted): that supplier is told if it did.
+   */
+  public void unreadChanged(UUID couple, UUID supplier) {
+    tracker.activity(couple).compose(now -> publish(couple, now, Set.of(supplier), null, true))
+        .onFailure(e -> log.warn("client status of couple {} not published: {}", couple, e.getMessage()));
+  }
+
+  /** {@code listener} is told of each supplier a {@code client:status} is published to. */
+  public void onStatusPublished(java.util.function.Consumer<UUID> listener) {
+    this.published = listener;
+  }
+
   /** Publishes what the changes show to whom they show it differently. */
   private Future<Void> tell(Future<List<ClientTracker.Change>> changes, Instant seenAt) {
     return changes.compose(list -> {
@@ -162,6 +180,7 @@ public final class ClientStatus {
         Long before = toldUnread.put(c.supplier() + "/" + couple, c.unread());
         if (onlyIfUnreadMoved && before != null && before == c.unread()) continue;
         publisher.durable(topic(c.supplier()), "client:status", status(c, activity, seen, Instant.now()));
+        published.accept(c.supplier());
       }
       return null;
     });

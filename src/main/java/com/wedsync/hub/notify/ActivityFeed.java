@@ -67,10 +67,17 @@ public final class ActivityFeed {
 
   private final Pool db;
   private final Publisher publisher;
+  /** Told of each supplier whose feed got a line (its dashboard numbers may have moved). */
+  private volatile java.util.function.Consumer<UUID> recorded = s -> { };
 
   public ActivityFeed(Pool db, Publisher publisher) {
     this.db = db;
     this.publisher = publisher;
+  }
+
+  /** {@code listener} is told of each supplier whose feed shows a line just recorded. */
+  public void onRecorded(java.util.function.Consumer<UUID> listener) {
+    this.recorded = listener;
   }
 
   public Future<JsonObject> record(ActivityEvent e) {
@@ -90,6 +97,7 @@ public final class ActivityFeed {
             com.wedsync.hub.bus.Audience.coupleAnd(Arrays.asList(suppliers)));
       }
       for (UUID supplier : suppliers) publisher.durable("supplier:" + supplier, "activity", activity);
+      for (UUID supplier : suppliers) recorded.accept(supplier);
       return activity;
     });
   }

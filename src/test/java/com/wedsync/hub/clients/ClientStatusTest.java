@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Live client status (issue 13 §3) on one node: a supplier's team watches {@code supplier:{id}:clients} and reads
- * {@code GET /api/v1/suppliers/{id}/clients} while a couple comes online, opens forms, gets a note and goes offline.
+ * {@code GET /api/v1/suppliers/{id}/clients} while a couple comes online, opens forms, gets a note or a message
+ * (written by another service, read from the change feed) and goes offline.
  * Each supplier sees only its own forms; only team members see the list.
  */
 class ClientStatusTest {
@@ -43,16 +44,47 @@ class ClientStatusTest {
   static final String LENS = "supplier:" + supplier(1) + ":clients";
   static final String FEAST = "supplier:" + supplier(2) + ":clients";
 
+  /** The change feed's slot and publication of this class (messages reach the hub through it); dropped after. */
+  static final String SLOT = "client_status_test";
+
   static TestHub hub;
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_PRESENCE_LAST_SEEN_FLUSH_MS", "200"));
+    dropSlot();
+    hub = TestHub.start(Map.of("HUB_PRESENCE_LAST_SEEN_FLUSH_MS", "200", "HUB_POSTGRES_CHANGES_SLOT", SLOT,
+        "HUB_POSTGRES_CHANGES_PUBLICATION", SLOT));
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (TestPostgres.query("select 1 from pg_replication_slots where slot_name = '" + SLOT + "' and active")
+        .isEmpty()) {
+      if (System.currentTimeMillis() > deadline) throw new AssertionError("the hub does not read slot " + SLOT);
+      pause(20);
+    }
   }
 
   @AfterAll
   static void stop() {
     hub.close();
+    dropSlot();
+    TestPostgres.execute("delete from messages where body like 'ClientStatusTest:%'");
+  }
+
+  static void dropSlot() {
+    for (int i = 0; i < 100; i++) {
+      TestPostgres.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '"
+          + SLOT + "' and not active");
+      if (TestPostgres.query("select 1 from pg_replication_slots where slot_name = '" + SLOT + "'").isEmpty()) break;
+      pause(100);
+    }
+    TestPostgres.execute("drop publication if exists " + SLOT);
+  }
+
+  static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** A clean slate, written unannounced: a delete of notifications announced to the hub would change unread counts. */
@@ -62,6 +94,7 @@ class ClientStatusTest {
         "update users set last_seen_at = null where id in (select user_id from couple_members)");
     TestPostgres.executeUnannounced(
         "delete from notifications where recipient_id in (select user_id from couple_members)");
+    TestPostgres.execute("update messages set read_at = now() where read_at is null and sender_side = 'supplier'");
   }
 
   @Test
@@ -152,6 +185,34 @@ class ClientStatusTest {
           .json().getJsonArray("notifications").getJsonObject(0).getString("id");
       assertEquals(200, hub.request(HttpMethod.POST, "/api/v1/notifications/" + emmasCopy + "/read",
           hub.token(EMMA), new JsonObject()).status());
+      assertEquals(0, status(sarah, LENS).getLong("unread"));
+      assertEquals(0, client(list(SARAH, supplier(1)), COUPLE).getLong("unread"));
+    }
+  }
+
+  @Test
+  void aSuppliersMessageIsUnreadInItsClientListUntilTheCoupleReadsIt() {
+    try (WsClient sarah = hub.connect(SARAH); WsClient chloe = hub.connect(CHLOE)) {
+      sarah.join(LENS);
+      chloe.join(FEAST);
+      String message = UUID.randomUUID().toString();
+      // Another service stores the message; the hub reads it from the change feed.
+      TestPostgres.execute("insert into messages (id, supplier_id, couple_id, sender_id, sender_side, body) values ('"
+          + message + "', '" + supplier(1) + "', '" + COUPLE + "', '" + SARAH + "', 'supplier', "
+          + "'ClientStatusTest: the gallery is ready')");
+      assertEquals(1, status(sarah, LENS).getLong("unread"));
+      assertEquals(1, client(list(SARAH, supplier(1)), COUPLE).getLong("unread"));
+      chloe.assertNone(clientStatus(FEAST), Duration.ofMillis(400));
+      assertEquals(0, client(list(CHLOE, supplier(2)), COUPLE).getLong("unread"));
+
+      // What the couple writes to the supplier is not the couple's unread.
+      TestPostgres.execute("insert into messages (supplier_id, couple_id, sender_id, sender_side, body) values ('"
+          + supplier(1) + "', '" + COUPLE + "', '" + EMMA + "', 'couple', 'ClientStatusTest: thank you')");
+      sarah.assertNone(clientStatus(LENS), Duration.ofMillis(400));
+      assertEquals(1, client(list(SARAH, supplier(1)), COUPLE).getLong("unread"));
+
+      TestPostgres.execute("update messages set read_at = now(), read_by = '" + JAMES + "' where id = '" + message
+          + "'");
       assertEquals(0, status(sarah, LENS).getLong("unread"));
       assertEquals(0, client(list(SARAH, supplier(1)), COUPLE).getLong("unread"));
     }

@@ -49,7 +49,8 @@ class OpenApiRoutesTest {
         .with(new NotificationRoutes(null, null, null, null))
         .with(new ActivityRoutes(null, null, null))
         .with(new com.wedsync.hub.broadcast.BroadcastRoutes(null, null, null))
-        .with(new com.wedsync.hub.clients.ClientRoutes(null, null));
+        .with(new com.wedsync.hub.clients.ClientRoutes(null, null))
+        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null));
   }
 
   static HttpApi api() {
@@ -94,7 +95,8 @@ class OpenApiRoutesTest {
         .with(new FormRoutes(null, null, null, null, null, null, null, null))
         .with(new NotificationRoutes(null, null, null, null))
         .with(new com.wedsync.hub.broadcast.BroadcastRoutes(null, null, null))
-        .with(new com.wedsync.hub.clients.ClientRoutes(null, null)); // no ActivityRoutes
+        .with(new com.wedsync.hub.clients.ClientRoutes(null, null))
+        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null)); // no ActivityRoutes
     IllegalStateException e = startFails(api);
     assertTrue(e.getMessage().contains("without a handler: [listActivity (GET /api/v1/activity)]"), e.getMessage());
   }

@@ -49,6 +49,7 @@ public final class HubProcess implements AutoCloseable {
       env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
       env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
       env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
+      env.putAll(TestHub.FEED_OFF_UNLESS_NAMED.apply(overrides));
       env.putAll(overrides);
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-cp",
           System.getProperty("java.class.path"), "com.wedsync.hub.Hub").redirectErrorStream(true);

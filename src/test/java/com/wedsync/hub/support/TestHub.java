@@ -68,6 +68,7 @@ public final class TestHub implements AutoCloseable {
     env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
     env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
     env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
+    env.putAll(FEED_OFF_UNLESS_NAMED.apply(overrides));
     env.putAll(overrides);
     try {
       Hub hub = Hub.start(HubConfig.load(env)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -76,6 +77,15 @@ public final class TestHub implements AutoCloseable {
       throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The change feed reads a logical replication slot of the shared test database, which keeps WAL for as long as it
+   * exists: only a test that names its own slot ({@code HUB_POSTGRES_CHANGES_SLOT}, dropped when it is done) turns
+   * the feed on; every other hub runs without it, as it did before any table was published by default.
+   */
+  public static final java.util.function.Function<Map<String, String>, Map<String, String>> FEED_OFF_UNLESS_NAMED =
+      overrides -> overrides.containsKey("HUB_POSTGRES_CHANGES_SLOT") ? Map.of()
+          : Map.of("HUB_POSTGRES_CHANGES_ENABLED", "false");
 
   static java.nio.file.Path tempDir(String prefix) {
     try {
