@@ -157,6 +157,40 @@ final class Fixtures implements AutoCloseable {
     return out;
   }
 
+  /** A couple and its members (role helper beyond the first two partners), as the change benchmark subscribes them. */
+  record Couple(UUID id, List<UUID> members) {}
+
+  /** {@code count} couples of {@code members} users each, with no wedding: rows that name the couple are enough. */
+  List<Couple> couples(int count, int members) throws SQLException {
+    List<Couple> out = new ArrayList<>(count);
+    inTransaction(() -> {
+      try (PreparedStatement user = db.prepareStatement(USER_INSERT);
+           PreparedStatement couple = db.prepareStatement("insert into couples (id, name) values (?, ?)");
+           PreparedStatement member = db.prepareStatement(
+               "insert into couple_members (couple_id, user_id, role) values (?, ?, ?)")) {
+        for (int c = 0; c < count; c++) {
+          UUID coupleId = UUID.randomUUID();
+          couple.setObject(1, coupleId);
+          couple.setString(2, "Bench couple " + run + " #" + c);
+          couple.addBatch();
+          List<UUID> ids = new ArrayList<>(members);
+          for (int m = 0; m < members; m++) {
+            UUID id = UUID.randomUUID();
+            ids.add(id);
+            addUser(user, id, "c" + c + "-m" + m);
+            member.setObject(1, coupleId);
+            member.setObject(2, id);
+            member.setString(3, m < 2 ? "partner" : "helper");
+            member.addBatch();
+          }
+          out.add(new Couple(coupleId, ids));
+        }
+        for (PreparedStatement batch : List.of(user, couple, member)) batch.executeBatch();
+      }
+    });
+    return out;
+  }
+
   /** Work on {@link #db} that commits as a whole or not at all. */
   private interface SqlWork {
     void run() throws SQLException;
