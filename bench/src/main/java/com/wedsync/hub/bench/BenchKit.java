@@ -161,6 +161,21 @@ final class BenchKit {
   // ---- small helpers ---------------------------------------------------------------------------------------------
 
   /** Microseconds, up to one minute, three significant digits. Recorded from several event loops, so guarded. */
+  /** Whether {@code needle} occurs in the frame at or after {@code from} (an event's name, without parsing JSON). */
+  static boolean contains(io.vertx.core.buffer.Buffer frame, byte[] needle, int from) {
+    return indexOf(frame, needle, from) >= 0;
+  }
+
+  static int indexOf(io.vertx.core.buffer.Buffer frame, byte[] needle, int from) {
+    int n = frame.length();
+    outer:
+    for (int i = from; i + needle.length <= n; i++) {
+      for (int j = 0; j < needle.length; j++) if (frame.getByte(i + j) != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
   static Histogram histogram() {
     return new Histogram(60_000_000L, 3);
   }

@@ -327,20 +327,6 @@ public final class DeliveryBench {
     return new JsonObject(frame.getString(from, end + 1));
   }
 
-  private static boolean contains(Buffer frame, byte[] needle, int from) {
-    return indexOf(frame, needle, from) >= 0;
-  }
-
-  private static int indexOf(Buffer frame, byte[] needle, int from) {
-    int n = frame.length();
-    outer:
-    for (int i = from; i + needle.length <= n; i++) {
-      for (int j = 0; j < needle.length; j++) if (frame.getByte(i + j) != needle[j]) continue outer;
-      return i;
-    }
-    return -1;
-  }
-
   private static double median(List<Double> values) {
     if (values.isEmpty()) return 0;
     List<Double> sorted = new ArrayList<>(values);

@@ -52,6 +52,7 @@ public final class FormBench {
         --p5-editors N           P5: editors (one user, one field each, 10 per form); 0 skips P5     [1000]
         --p5-seconds N           P5: duration; 0 skips P5                                              [20]
         --p5-interval-ms N       P5: each editor sends one field:set this often                       [100]
+        --p5-editors-per-form N  P5: editors sharing a form, so each change reaches this many (≤ 10)      [2]
         --warmup-seconds N       latency percentiles leave out requests sent in the first N s of each
                                  run (the hub compiles its code meanwhile)  [half of each run, ≤ 30 s]
         --grace-seconds N        P5: how long to wait for outstanding acks after the last send         [10]
@@ -355,7 +356,8 @@ public final class FormBench {
                     double rowsMax, double revisionsMetric, long revisionsDb, long fieldsTouched, long behind,
                     long ahead, long valueMismatch, long pushes, double connectSeconds, Map<String, Double> hubErrors,
                     double savedAfterMs, double batchSecondsMean, double batchSecondsMax, String batchSizes,
-                    long behindFirst) {}
+                    long behindFirst, double savedP50, double savedP99, double savedMax, long savedCount,
+                    long neverSaved) {}
 
   /** One editor: one user, one socket, one field it alone writes. Its state is touched only on its socket's loop. */
   private final class Editor {
@@ -368,6 +370,8 @@ public final class FormBench {
     int inFlight;
     long seq;
     long timer = -1;
+    /** Acked versions (measured ones) not yet covered by a field:saved: {version, nanoTime the set was sent}. */
+    final java.util.ArrayDeque<long[]> unsaved = new java.util.ArrayDeque<>();
 
     Editor(int index, BenchSocket sock, String topic, String key) {
       this.index = index;
@@ -385,26 +389,34 @@ public final class FormBench {
 
   private P5 runP5(Target hub, Fixtures fx) throws Exception {
     int e = o.p5Editors;
-    int formCount = (e + Fixtures.FIELDS_PER_FORM - 1) / Fixtures.FIELDS_PER_FORM;
+    int perForm = o.p5PerForm;
+    int formCount = (e + perForm - 1) / perForm;
     section("P5 — editors each sending a change every " + o.p5IntervalMs + " ms (the target: 1,000 editors, 100 ms)");
-    System.out.printf("  workload: %d editors (one user, one socket each) on %d forms × %d number fields, one field "
-            + "per editor (no conflicts); every editor sends field:set every %d ms (%,d sets/s offered), starts "
-            + "staggered evenly over one interval, for %d s; base_version = last acked version + sets in flight.%n"
-            + "  every set counts towards sent/acked/lost; set→ack latency leaves out the first %d s (warm-up). Acks "
-            + "are awaited up to %d s after the last send; then, after > one batch interval (%d ms), PostgreSQL is "
-            + "read back.%n",
-        e, formCount, Fixtures.FIELDS_PER_FORM, o.p5IntervalMs, Math.round(e * 1000.0 / o.p5IntervalMs), o.p5Seconds,
+    System.out.printf("  workload: %d editors (one user, one socket each) on %d forms, %d editors per form, one "
+            + "number field per editor (no conflicts); every editor sends field:set every %d ms (%,d sets/s offered; "
+            + "each change pushed to the %d editor(s) of its form), starts staggered evenly over one interval, for "
+            + "%d s; base_version = last acked version + sets in flight.%n"
+            + "  every set counts towards sent/acked/lost; set→accepted and set→saved (the field:saved covering the "
+            + "acked version) leave out the first %d s (warm-up). Acks are awaited up to %d s after the last send; "
+            + "then, after > one batch interval (%d ms), PostgreSQL is read back.%n",
+        e, formCount, perForm, o.p5IntervalMs, Math.round(e * 1000.0 / o.p5IntervalMs), perForm, o.p5Seconds,
         o.warmup(o.p5Seconds), o.graceSeconds, o.saveIntervalMs);
     List<UUID> users = fx.users("p5", e);
     List<UUID> forms = fx.forms("p5", formCount);
     List<String> topics = new ArrayList<>();
-    for (int i = 0; i < e; i++) topics.add("realtime:form:" + forms.get(i / Fixtures.FIELDS_PER_FORM));
+    for (int i = 0; i < e; i++) topics.add("realtime:form:" + forms.get(i / perForm));
     long c0 = System.nanoTime();
-    List<BenchSocket> sockets = kit.connectAll(hub, users, topics);
+    Editor[] byIndex = new Editor[e];
+    Histogram savedHist = histogram();
+    List<BenchSocket> sockets = kit.connectAll(i -> hub, users, topics, i -> new JsonObject(),
+        (i, sock) -> sock.onPush(frame -> onSaved(byIndex[i], frame, savedHist)), (i, reply) -> { });
     double connectSeconds = (System.nanoTime() - c0) / 1e9;
     List<Editor> editors = new ArrayList<>(e);
     for (int i = 0; i < e; i++) {
-      editors.add(new Editor(i, sockets.get(i), topics.get(i), Fixtures.fieldKey(i % Fixtures.FIELDS_PER_FORM)));
+      Editor ed = new Editor(i, sockets.get(i), topics.get(i), Fixtures.fieldKey(i % perForm));
+      // Published on the editor's own loop (where its pushes and replies run) before its first set.
+      ed.sock.context().runOnContext(v -> byIndex[ed.index] = ed);
+      editors.add(ed);
     }
 
     // Nothing else writes fields on this throw-away hub, so the differences of the hub's save meters are P5's.
@@ -460,7 +472,10 @@ public final class FormBench {
               ed.acked = version;
               ed.ackedValue = value;
             }
-            if (inTime && t0 >= measureFrom) record(hist, System.nanoTime() - t0);
+            if (inTime && t0 >= measureFrom) {
+              record(hist, System.nanoTime() - t0);
+              ed.unsaved.add(new long[] {version, t0});
+            }
           } else {
             String why = reason(reply);
             if (inTime) count(errors, why);
@@ -494,7 +509,7 @@ public final class FormBench {
     List<long[]> finals = new ArrayList<>();
     for (Editor ed : editors) {
       Promise<long[]> p = Promise.promise();
-      ed.sock.context().runOnContext(v -> p.complete(new long[] {ed.acked, ed.ackedValue}));
+      ed.sock.context().runOnContext(v -> p.complete(new long[] {ed.acked, ed.ackedValue, ed.unsaved.size()}));
       finals.add(await(p.future(), 10));
     }
     kit.closeAll(sockets);
@@ -513,7 +528,7 @@ public final class FormBench {
       behind = ahead = mismatch = touched = 0;
       for (Editor ed : editors) {
         long[] f = finals.get(ed.index);
-        Fixtures.Stored s = stored.get(forms.get(ed.index / Fixtures.FIELDS_PER_FORM) + "/" + ed.key);
+        Fixtures.Stored s = stored.get(forms.get(ed.index / perForm) + "/" + ed.key);
         if (s != null && s.version() > 0) touched++; // written at least once, as PostgreSQL says
         if (s == null || s.version() < f[0]) behind++;
         else if (s.version() > f[0]) ahead++; // accepted by the hub but the ack never reached this editor
@@ -545,6 +560,9 @@ public final class FormBench {
           : String.format("%d×~%.0f", b.batches(), b.rows() / b.batches()));
     }
     double secondsMean = batches > 0 ? after.delta(before, "hub_save_batch_seconds_sum") / batches : 0;
+    long neverSaved = 0;
+    for (long[] f : finals) neverSaved += f[2];
+    Latency saved = Latency.of(savedHist);
     P5 r;
     synchronized (hist) {
       r = new P5(e, formCount, o.p5Seconds, sentTotal, okTotal, errorTotals, missing, closedTotal, late.sum(),
@@ -553,7 +571,7 @@ public final class FormBench {
           batches > 0 ? rows / batches : 0, rowsMax,
           after.delta(before, "hub_save_revisions_total"), revisionsDb, touched, behind, ahead, mismatch, pushes,
           connectSeconds, after.deltas(before, "hub_errors_total"), savedAfterMs, secondsMean, secondsMax,
-          sizes.toString(), behindFirst);
+          sizes.toString(), behindFirst, saved.p50(), saved.p99(), saved.max(), saved.count(), neverSaved);
     }
     System.out.printf("  connected and joined %,d sockets in %.1f s%n", e, r.connectSeconds);
     System.out.printf("  sets sent: %,d (%,.0f/s)   acks ok: %,d   error replies: %s%n", r.sent,
@@ -561,13 +579,16 @@ public final class FormBench {
     System.out.printf("  acks missing when the wait ended (%.1f s after the last send, at most %d s): %d unanswered + "
             + "%d whose socket closed; %d of them answered later, before the sockets were closed%n",
         r.ackWaitSeconds, o.graceSeconds, r.missing, r.lostOnClose, r.late);
-    System.out.printf("  set → ack: p50 %.3f ms   p99 %.3f ms   max %.3f ms%n", r.p50, r.p99, r.max);
+    System.out.printf("  set → accepted: p50 %.3f ms   p99 %.3f ms   max %.3f ms%n", r.p50, r.p99, r.max);
+    System.out.printf("  set → saved (field:saved covering the acked version, on the editor's socket): p50 %.0f ms   "
+        + "p99 %.0f ms   max %.0f ms   (%,d measured; %,d acked versions whose field:saved had not come when the "
+        + "sockets closed)%n", r.savedP50, r.savedP99, r.savedMax, r.savedCount, r.neverSaved);
     System.out.printf("  load generator's event-loop lag (10 ms timer): %s%n", generatorLag);
     System.out.printf("  CPU while sending and awaiting acks: %s%n", cpuShare);
-    // Every accepted change goes to all (up to 10) editors of its form, the sender included.
+    // Every accepted change goes to all editors of its form, the sender included; field:saved comes on top.
     System.out.printf("  field:changed and other pushes received by the editors: %,d (each accepted change is pushed "
-        + "to the %d editors of its form: ~%,d expected)%n", r.pushes, Fixtures.FIELDS_PER_FORM,
-        r.ok * Math.min(Fixtures.FIELDS_PER_FORM, r.editors));
+        + "to the %d editors of its form: ~%,d expected, plus field:saved)%n", r.pushes, perForm,
+        r.ok * Math.min(perForm, r.editors));
     System.out.printf("  write-behind (hub /metrics, differences over P5): %.0f batches, %,.0f rows written, %.1f rows "
             + "per batch on average, %.0f at most, %,.0f revisions written; batch transaction %.0f ms on average, "
             + "%.0f ms at most%n",
@@ -575,6 +596,10 @@ public final class FormBench {
         r.batchSecondsMax * 1000);
     System.out.printf("  rows per batch, in order (read from /metrics every 250 ms): %s%n",
         r.batchSizes.isEmpty() ? "none" : r.batchSizes);
+    double windows = o.p5Seconds * 1000.0 / o.saveIntervalMs;
+    System.out.printf("  row writes per field per save window: %.2f (%,.0f rows, %,d fields, %.0f windows of %d ms)%n",
+        r.fieldsTouched > 0 ? r.rows / r.fieldsTouched / windows : 0, r.rows, r.fieldsTouched, windows,
+        o.saveIntervalMs);
     System.out.printf("  rows vs. fields: %,d fields written; %,.0f rows ≤ %,.0f batches × %,d fields = %,.0f: %s; "
             + "largest batch %.0f ≤ %,d fields: %s; %.1f accepted changes collapsed into each row write%n",
         r.fieldsTouched, r.rows, r.batches, r.fieldsTouched, r.batches * r.fieldsTouched,
@@ -593,6 +618,20 @@ public final class FormBench {
     System.out.printf("  hub errors_total during P5: %s   load average after P5: %s%n", describeD(r.hubErrors),
         loadAvg());
     return r;
+  }
+
+  private static final byte[] FIELD_SAVED = "\"field:saved\",{".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * On the editor's loop: a push; a {@code field:saved} for its field covers every acked version up to the one it
+   * names, so each of those sets is saved now.
+   */
+  private static void onSaved(Editor ed, io.vertx.core.buffer.Buffer frame, Histogram saved) {
+    if (ed == null || ed.unsaved.isEmpty() || !contains(frame, FIELD_SAVED, 0)) return;
+    JsonObject payload = new io.vertx.core.json.JsonArray(frame).getJsonObject(4);
+    if (!ed.key.equals(payload.getString("field"))) return;
+    long version = payload.getLong("version", 0L), now = System.nanoTime();
+    while (!ed.unsaved.isEmpty() && ed.unsaved.peek()[0] <= version) record(saved, now - ed.unsaved.poll()[1]);
   }
 
   // ---- the summary ---------------------------------------------------------------------------------------------
@@ -628,7 +667,15 @@ public final class FormBench {
               p4.perSecond, sum(p4.denials), met ? "met" : "MISSED")});
     }
     if (p5 != null) {
-      String w = String.format("%,d editors × 1 change/%d ms, %d s", p5.editors, o.p5IntervalMs, p5.seconds);
+      String w = String.format("%,d editors × 1 change/%d ms, %d per form, %d s", p5.editors, o.p5IntervalMs,
+          o.p5PerForm, p5.seconds);
+      rows.add(new String[] {"P5", w, "set → accepted p99 ≤ 50 ms",
+          String.format("p50 %.1f ms, p99 %.1f ms, max %.0f ms — %s", p5.p50, p5.p99, p5.max,
+              p5.p99 <= 50 ? "met" : "MISSED")});
+      rows.add(new String[] {"P5", w, String.format("set → saved p99 ≤ window + 1 s (%,d ms)", o.saveIntervalMs + 1000),
+          String.format("p50 %.0f ms, p99 %.0f ms, max %.0f ms; %,d acked not seen saved — %s", p5.savedP50,
+              p5.savedP99, p5.savedMax, p5.neverSaved,
+              p5.savedP99 <= o.saveIntervalMs + 1000 && p5.savedCount > 0 ? "met" : "MISSED")});
       boolean oneRow = p5.batches > 0 && p5.rows <= p5.batches * p5.fieldsTouched && p5.rowsMax <= p5.fieldsTouched;
       rows.add(new String[] {"P5", w, "≤ 1 row write per field per batch window",
           String.format("%,.0f rows in %.0f batches for %,d fields (≤ %,.0f); largest batch %.0f; %.1f changes per "
@@ -677,6 +724,7 @@ public final class FormBench {
     int p5Editors = 1000;
     int p5Seconds = 20;
     int p5IntervalMs = 100;
+    int p5PerForm = 2;
     /** -1: half of each run, at most 30 s (see {@link #warmup}). */
     int warmupSeconds = -1;
     int graceSeconds = 10;
@@ -720,6 +768,7 @@ public final class FormBench {
             case "--p5-editors" -> o.p5Editors = number(a, v, 0);
             case "--p5-seconds" -> o.p5Seconds = number(a, v, 0);
             case "--p5-interval-ms" -> o.p5IntervalMs = number(a, v, 1);
+            case "--p5-editors-per-form" -> o.p5PerForm = number(a, v, 1);
             case "--warmup-seconds" -> o.warmupSeconds = number(a, v, 0);
             case "--grace-seconds" -> o.graceSeconds = number(a, v, 0);
             case "--save-interval-ms" -> o.saveIntervalMs = number(a, v, 1);
@@ -739,6 +788,9 @@ public final class FormBench {
           o.jdbcUrl = "jdbc:postgresql://127.0.0.1:" + ports[0] + "/postgres";
         }
         if ((o.p5Url == null) != (ports[1] == null)) throw new BadOption("--p5-url and --p5-jdbc-port go together");
+        if (o.p5PerForm > Fixtures.FIELDS_PER_FORM) {
+          throw new BadOption("--p5-editors-per-form must be at most " + Fixtures.FIELDS_PER_FORM + " (fields per form)");
+        }
         if (ports[1] != null) o.p5JdbcUrl = "jdbc:postgresql://127.0.0.1:" + ports[1] + "/postgres";
         if (o.p3Clients > 0 && o.p3Clients < P3_GROUP) {
           throw new BadOption("--p3-clients must be 0 or at least " + P3_GROUP);
