@@ -37,6 +37,7 @@ import com.wedsync.hub.form.SaveSpill;
 import com.wedsync.hub.form.SplittingWriter;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
+import com.wedsync.hub.http.IoTransport;
 import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.notify.NotifyFeature;
 import com.wedsync.hub.notify.OutboxPoller;
@@ -217,14 +218,12 @@ public final class Hub {
         });
   }
 
-  /** Netty's epoll instead of Java NIO where it has it: fewer syscalls and no selector garbage per write (P1). */
+  /** The event loops, on the I/O transport {@code http.transport} picks (io_uring, epoll or NIO; see IoTransport). */
   private static Vertx eventLoops(HubConfig cfg) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cfg.eventLoops())
-        .setPreferNativeTransport(cfg.http().nativeTransport()));
-    if (cfg.http().nativeTransport() && !vertx.isNativeTransportEnabled()) {
-      log.info("native transport unavailable here ({}); using Java NIO", vertx.unavailableNativeTransportCause());
-    }
-    return vertx;
+    IoTransport.Picked transport = IoTransport.pick(cfg.http().transport());
+    log.info("event loops on {} ({})", transport.name(), transport.why());
+    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(cfg.eventLoops()))
+        .withTransport(transport.transport()).build();
   }
 
   /** {@code /ready}'s check that accepted changes do reach PostgreSQL. */

@@ -21,11 +21,12 @@ public record HubConfig(
     History history,
     PostgresChanges postgresChanges) {
 
-  public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport) {}
+  public record Http(String host, int port, String publicUrl, int verticles,
+                     com.wedsync.hub.http.IoTransport.Choice transport) {}
 
   /** The same configuration listening on {@code port} (the free port picked for {@code http.port} 0). */
   public HubConfig withPort(int port) {
-    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.nativeTransport()),
+    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.transport()),
         database, demoData, auth, socket, presence, forms, cluster, log, delivery, history, postgresChanges);
   }
 
@@ -163,7 +164,8 @@ public record HubConfig(
     }
 
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.string("http.publicUrl"),
-        c.integer("http.verticles", 0, 64), c.bool("http.nativeTransport"));
+        c.integer("http.verticles", 0, 64),
+        com.wedsync.hub.http.IoTransport.Choice.parse(c.string("http.transport")));
 
     DatabaseMode mode = switch (c.string("database.mode").toLowerCase()) {
       case "embedded" -> DatabaseMode.EMBEDDED;

@@ -17,7 +17,7 @@ class HubConfigTest {
     assertEquals(50, c.socket().maxChannelsPerConnection());
     assertEquals(10, c.socket().maxConnectionsPerUser());
     assertEquals(HubConfig.DatabaseMode.EMBEDDED, c.database().mode());
-    assertTrue(c.http().nativeTransport(), "epoll where Netty has it");
+    assertEquals(com.wedsync.hub.http.IoTransport.Choice.AUTO, c.http().transport(), "the best transport here");
     assertTrue(c.auth().hs256Secret().length() >= 32, "development secret read from conf/");
   }
 
@@ -25,12 +25,12 @@ class HubConfigTest {
   void everyKeyCanBeOverriddenByAnEnvironmentVariable() {
     HubConfig c = HubConfig.load(Map.of("HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "7", "HUB_HTTP_PORT", "4555",
         "HUB_DEMO_DATA", "false", "HUB_NODE_ID", "alpha", "HUB_SOCKET_ALLOWED_ORIGINS", "https://a.example",
-        "HUB_HTTP_NATIVE_TRANSPORT", "false"));
+        "HUB_HTTP_TRANSPORT", "nio"));
     assertEquals(7, c.socket().maxChannelsPerConnection());
     assertEquals(4555, c.http().port());
     assertEquals(false, c.demoData());
     assertEquals("alpha", c.nodeId());
-    assertEquals(false, c.http().nativeTransport());
+    assertEquals(com.wedsync.hub.http.IoTransport.Choice.NIO, c.http().transport());
     assertEquals(java.util.List.of("https://a.example"), c.socket().allowedOrigins());
   }
 
@@ -40,7 +40,7 @@ class HubConfigTest {
     assertMessage(Map.of("HUB_HTTP_PORT", "70000"), "http.port");
     assertMessage(Map.of("HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "0"), "socket.maxChannelsPerConnection");
     assertMessage(Map.of("HUB_DEMO_DATA", "maybe"), "demoData");
-    assertMessage(Map.of("HUB_HTTP_NATIVE_TRANSPORT", "perhaps"), "http.nativeTransport");
+    assertMessage(Map.of("HUB_HTTP_TRANSPORT", "perhaps"), "http.transport");
     assertMessage(Map.of("HUB_DATABASE_MODE", "cloud"), "database.mode");
     assertMessage(Map.of("HUB_DATABASE_MODE", "external"), "database.url");
     assertMessage(Map.of("HUB_AUTH_HS256_SECRET", "short"), "auth.hs256Secret");

@@ -1,9 +1,12 @@
 package com.wedsync.hub.socket;
 
+import com.wedsync.hub.http.IoTransport;
 import com.wedsync.hub.support.TestHub;
 import com.wedsync.hub.support.WsClient;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -11,10 +14,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code http.nativeTransport}: on (the default) the hub runs on Netty's epoll where the jar carries it (Linux
- * x86-64), off it runs on Java NIO; either way the same socket traffic works, including the batched flushes.
+ * {@code http.transport}: the hub's event loops run on io_uring, epoll or Java NIO — {@code auto} (the default) takes
+ * the first this machine offers — and the same socket traffic works on each, including the batched flushes. The jar
+ * carries the Linux x86-64 native transports, so on that platform a kernel without io_uring is the only way to miss it;
+ * the auto test asserts exactly what Netty reports as available.
  */
 class TransportTest {
   private static final UUID SARAH = UUID.fromString("11111111-0000-0000-0000-000000000006");
@@ -22,21 +28,54 @@ class TransportTest {
   private static final String WEDDING = "realtime:wedding:44444444-0000-0000-0000-000000000001";
 
   @Test
-  void byDefaultTheHubRunsOnEpollWhereNettyShipsIt() {
-    boolean epollShipped = System.getProperty("os.name").startsWith("Linux")
-        && System.getProperty("os.arch").matches("amd64|x86_64");
+  void autoTakesTheBestTransportThisMachineOffers() {
+    String expected = Transport.IO_URING.available() ? "io_uring" : Transport.EPOLL.available() ? "epoll" : "nio";
     try (TestHub hub = TestHub.start()) {
-      assertEquals(epollShipped, hub.hub.vertx().isNativeTransportEnabled(), "native transport in use");
+      assertEquals(expected, transportOf(hub), "transport in use");
       broadcastArrives(hub);
     }
   }
 
   @Test
-  void turnedOffTheHubRunsOnJavaNio() {
-    try (TestHub hub = TestHub.start(Map.of("HUB_HTTP_NATIVE_TRANSPORT", "false"))) {
-      assertEquals(false, hub.hub.vertx().isNativeTransportEnabled(), "native transport in use");
-      broadcastArrives(hub);
+  void onLinuxX8664TheJarCarriesBothNativeTransports() {
+    boolean linuxX64 = System.getProperty("os.name").startsWith("Linux")
+        && System.getProperty("os.arch").matches("amd64|x86_64");
+    if (!linuxX64) return; // elsewhere there is nothing native to carry; the auto test covers the fallback
+    assertTrue(Transport.EPOLL.available(), "epoll: " + Transport.EPOLL.unavailabilityCause());
+    // io_uring may be refused by the kernel (or a seccomp profile), never by a missing class
+    Throwable why = Transport.IO_URING.unavailabilityCause();
+    assertTrue(why == null || !(why instanceof ClassNotFoundException || why instanceof NoClassDefFoundError),
+        "io_uring classes on the class path: " + why);
+  }
+
+  @Test
+  void eachTransportCanBeChosenAndCarriesTheSameTraffic() {
+    for (String choice : new String[] {"io_uring", "epoll", "nio"}) {
+      IoTransport.Picked picked = IoTransport.pick(IoTransport.Choice.parse(choice));
+      try (TestHub hub = TestHub.start(Map.of("HUB_HTTP_TRANSPORT", choice))) {
+        assertEquals(picked.name(), transportOf(hub), choice + ": " + picked.why());
+        broadcastArrives(hub);
+      }
     }
+  }
+
+  @Test
+  void anUnavailableExplicitChoiceFallsBackToNioAndSaysWhy() {
+    if (Transport.IO_URING.available()) {
+      assertEquals("io_uring", IoTransport.pick(IoTransport.Choice.IO_URING).name());
+    } else {
+      IoTransport.Picked p = IoTransport.pick(IoTransport.Choice.IO_URING);
+      assertEquals("nio", p.name());
+      assertTrue(p.why().contains("unavailable"), p.why());
+    }
+    assertEquals("nio", IoTransport.pick(IoTransport.Choice.NIO).name());
+  }
+
+  private static String transportOf(TestHub hub) {
+    String name = ((VertxInternal) hub.hub.vertx()).transport().getClass().getSimpleName().toLowerCase();
+    if (name.contains("uring")) return "io_uring";
+    if (name.contains("epoll")) return "epoll";
+    return "nio";
   }
 
   private static void broadcastArrives(TestHub hub) {
