@@ -62,6 +62,7 @@ class RedisClusterTest {
 
   @AfterAll
   static void stop() {
+    if (redis != null) redis.resumeAll(); // a failed test may have left a node paused, which the hubs would wait on
     if (a != null) a.close();
     if (b != null) b.close();
     if (redis != null) redis.close();

@@ -157,6 +157,11 @@ public final class TestRedisCluster implements AutoCloseable {
     signal(port, "CONT");
   }
 
+  /** Every node running again (after a test that failed with one paused). */
+  public synchronized void resumeAll() {
+    for (int port : nodes.keySet()) signal(port, "CONT");
+  }
+
   private void signal(int port, String signal) {
     Process p = nodes.get(port);
     if (p == null) throw new IllegalArgumentException("no live node on port " + port);
@@ -286,10 +291,8 @@ public final class TestRedisCluster implements AutoCloseable {
   /** Stops every node still running and removes their files. */
   @Override
   public synchronized void close() {
-    for (Process p : nodes.values()) {
-      p.destroy();
-      run(List.of("kill", "-CONT", String.valueOf(p.pid()))); // a paused node must run to end on SIGTERM
-    }
+    resumeAll(); // a paused node must run to end on SIGTERM
+    for (Process p : nodes.values()) p.destroy();
     for (Process p : nodes.values()) {
       try {
         if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
