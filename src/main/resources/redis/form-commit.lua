@@ -11,7 +11,12 @@
 -- Returns {1} committed, {0, current state} stale, {2, first reply} duplicate op id, {3} no such field.
 if ARGV[7] ~= '' then
   local first = redis.call('HGET', KEYS[3], ARGV[7])
-  if first then return {2, first} end
+  if first then
+    -- A write, so a WAIT after this script (a Redis Cluster with replicas) covers the first outcome's writes too:
+    -- a retry of a change whose first answer was "not replicated in time" is answered only once it is replicated.
+    redis.call('PEXPIRE', KEYS[3], ARGV[9])
+    return {2, first}
+  end
 end
 local version = redis.call('HGET', KEYS[1], 'v:' .. ARGV[1])
 if not version then return {3} end

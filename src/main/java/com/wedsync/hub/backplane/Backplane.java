@@ -123,10 +123,14 @@ public final class Backplane {
     var cluster = cfg.cluster();
     RedisBus bus = new RedisBus(new LocalBus(n.vertx()), cfg.nodeId());
     RedisNodeRelay relay = new RedisNodeRelay(cfg.nodeId());
-    RedisConnections redis = new RedisConnections(n.vertx(), cluster.redisUrl(), cluster.redisPoolSize(),
-        cluster.sharded(), cfg.nodeId(), (channel, payload) -> {
-          if (!relay.received(channel, payload)) bus.received(channel, payload);
-        });
+    java.util.function.BiConsumer<String, String> received = (channel, payload) -> {
+      if (!relay.received(channel, payload)) bus.received(channel, payload);
+    };
+    RedisConnections redis = cluster.redisCluster()
+        ? new RedisConnections(n.vertx(), cluster.redisNodes(), cluster.redisPoolSize(), cluster.redisWaitReplicas(),
+            cfg.nodeId(), received)
+        : new RedisConnections(n.vertx(), cluster.redisUrl(), cluster.redisPoolSize(), cluster.sharded(), cfg.nodeId(),
+            received);
     bus.attach(redis);
     relay.attach(redis);
     RedisHistory history = new RedisHistory(redis, cfg.history(), cluster.sharded());

@@ -65,10 +65,27 @@ public final class LuaScript {
   }
 
   /**
-   * Runs {@code first} and then the script in one pipelined round trip on one connection (so in that order); the
-   * script's answer is the result. When Redis does not know the script yet, it is sent once more by source.
+   * Runs the script as a write a client would notice losing ({@link RedisConnections#sendReplicated}): on a Redis
+   * Cluster with replicas to wait for, answered only once they have it.
+   */
+  public Future<Response> runReplicated(RedisConnections redis, List<String> keys, List<String> args) {
+    return redis.sendReplicated(request(Command.EVALSHA, sha, keys, args), keys.get(0)).recover(e -> {
+      // A batch (the script and its WAIT) names the failing command's position first ("ERR [0] NOSCRIPT ...").
+      if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+        return Future.failedFuture(new IllegalStateException("script " + name + " failed: " + e.getMessage(), e));
+      }
+      return redis.sendReplicated(request(Command.EVAL, source, keys, args), keys.get(0));
+    });
+  }
+
+  /**
+   * Runs {@code first} and then the script, in that order; the script's answer is the result, and the script is a
+   * replicated write ({@link #runReplicated}). On one Redis both go in one pipelined round trip on one connection; on
+   * a Redis Cluster {@code first} may be for another master, so the script is sent once it has been answered. When
+   * Redis does not know the script yet, it is sent once more by source.
    */
   public Future<Response> runAfter(RedisConnections redis, Request first, List<String> keys, List<String> args) {
+    if (redis.cluster()) return redis.send(first).compose(r -> runReplicated(redis, keys, args));
     return redis.batch(List.of(first, request(Command.EVALSHA, sha, keys, args))).map(r -> r.get(1)).recover(e -> {
       // A batch names the failing command's position first ("ERR [1] NOSCRIPT ...").
       if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {

@@ -25,6 +25,12 @@ import java.util.function.BiConsumer;
  * The subscriber reconnects by itself with backoff and resubscribes every channel; a probe message sent through the
  * pool every two seconds must come back through the subscription, so a silently dead subscription is noticed too.
  * After every reconnection the listeners are told, so state kept in Redis (presence, locks) can be resynchronised.
+ *
+ * <p>On a Redis Cluster ({@link #cluster}) the pool is Vert.x's cluster client (each command goes to the master of its
+ * keys' hash slot, following MOVED/ASK), pub/sub is sharded and runs through {@link ShardedSubscriber} (one subscriber
+ * connection per master), a pipelined batch becomes commands sent one after the other (their keys may live on
+ * different masters), a scan visits every master, and writes sent with {@link #sendReplicated} are answered only once
+ * {@code WAIT} reports that many replicas have them.
  */
 public final class RedisConnections {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
@@ -33,10 +39,17 @@ public final class RedisConnections {
   private static final long SUBSCRIBE_BATCH_MS = 2;
   private static final long SUBSCRIBE_DEADLINE_MS = 5000;
 
+  /** How long a replicated write waits for its replicas before it is reported as failed. */
+  static final long REPLICA_WAIT_MS = 1000;
+
   private final Vertx vertx;
   private final Redis pool;
   private final Redis subscriberClient;
   private final boolean sharded;
+  /** Set on a Redis Cluster: the per-master subscriber (the single subscriber connection is unused). */
+  private final ShardedSubscriber shards;
+  private final int waitReplicas;
+  private final java.util.Map<String, Redis> nodeClients = new java.util.concurrent.ConcurrentHashMap<>();
   private final String probeChannel;
   private final BiConsumer<String, String> onMessage;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
@@ -63,9 +76,46 @@ public final class RedisConnections {
     this.pool = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(10_000));
     this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
+    this.shards = null;
+    this.waitReplicas = 0;
+  }
+
+  /**
+   * On a Redis Cluster.
+   *
+   * @param seeds        some of its nodes ({@code redis://host:port}); the rest is learnt from them
+   * @param poolSize     command connections per master
+   * @param waitReplicas replicas a {@link #sendReplicated} write must reach (0: answered as soon as the master has it)
+   */
+  public RedisConnections(Vertx vertx, List<String> seeds, int poolSize, int waitReplicas, String nodeId,
+                          BiConsumer<String, String> onMessage) {
+    this.vertx = vertx;
+    this.sharded = true; // plain PUBLISH would be copied to every node of the cluster
+    this.onMessage = onMessage;
+    this.probeChannel = null;
+    this.waitReplicas = waitReplicas;
+    // Replicas are only failover copies here: every read goes to the master, which has every accepted write.
+    this.pool = Redis.createClient(vertx, new RedisOptions().setType(io.vertx.redis.client.RedisClientType.CLUSTER)
+        .setEndpoints(new ArrayList<>(seeds)).setUseReplicas(io.vertx.redis.client.RedisReplicas.NEVER)
+        .setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000));
+    this.subscriberClient = null;
+    this.shards = new ShardedSubscriber(vertx, seeds, this::node, nodeId, onMessage,
+        () -> reconnectListeners.forEach(Runnable::run));
+  }
+
+  /** A small standalone pool to one node of the cluster (topology reads, scans, probes). */
+  private Redis node(String url) {
+    return nodeClients.computeIfAbsent(url, u -> Redis.createClient(vertx, new RedisOptions().setConnectionString(u)
+        .setMaxPoolSize(2).setMaxPoolWaiting(1000)));
+  }
+
+  /** Whether this is a Redis Cluster. */
+  public boolean cluster() {
+    return shards != null;
   }
 
   public Future<Void> start() {
+    if (shards != null) return shards.start();
     vertx.setPeriodic(PROBE_EVERY_MS, id -> probe());
     return connectSubscriber();
   }
@@ -79,9 +129,64 @@ public final class RedisConnections {
     return pool.send(request);
   }
 
-  /** Sends the requests pipelined on one pooled connection, in order; fails if any of them fails. */
+  /**
+   * Sends the requests in order; fails if any of them fails. On one Redis they are pipelined on one pooled
+   * connection; on a Redis Cluster each waits for the one before (their keys may be on different masters).
+   */
   public Future<List<Response>> batch(List<Request> requests) {
-    return pool.batch(requests);
+    if (shards == null) return pool.batch(requests);
+    Future<List<Response>> chain = Future.succeededFuture(new ArrayList<>());
+    for (Request r : requests) {
+      chain = chain.compose(done -> pool.send(r).map(answer -> {
+        done.add(answer);
+        return done;
+      }));
+    }
+    return chain;
+  }
+
+  /**
+   * Sends a write whose loss a client would notice (an accepted change, a granted lock) to the master of {@code key}.
+   * On a Redis Cluster with replicas to wait for, it goes with a {@code WAIT} on the same connection and succeeds only
+   * when that many of the master's replicas (as many as it has, up to {@code cluster.redisWaitReplicas}) have it, so
+   * a failover to one of them keeps it. A write not copied in time fails: the client retries it, and the op id makes
+   * a retry of a write that did happen return its first outcome. A master left without replicas (its replica took
+   * over from a dead master) is not waited on: there is no copy to wait for until a replica joins it again.
+   */
+  public Future<Response> sendReplicated(Request write, String key) {
+    if (shards == null || waitReplicas == 0) return pool.send(write);
+    ClusterSlots slots = shards.slots();
+    int wait = slots == null ? waitReplicas : Math.min(waitReplicas, slots.replicasOf(key));
+    if (wait == 0) return pool.send(write);
+    return pool.batch(List.of(write, Request.cmd(Command.WAIT).arg(wait).arg(REPLICA_WAIT_MS))).compose(r -> {
+      long acked = r.get(1).toLong();
+      return acked >= wait ? Future.succeededFuture(r.get(0))
+          : Future.failedFuture(new IllegalStateException("the write reached " + acked + " of " + wait
+              + " replica(s) within " + REPLICA_WAIT_MS + " ms; it may not survive a failover"));
+    });
+  }
+
+  /** Every key matching {@code pattern}: one SCAN over Redis, or over every master of a Redis Cluster. */
+  public Future<List<String>> scan(String pattern) {
+    if (shards == null) return scan(pool, pattern, "0", new ArrayList<>());
+    ClusterSlots slots = shards.slots();
+    if (slots == null) return Future.failedFuture("the Redis Cluster topology is not known yet");
+    List<Future<List<String>>> all = new ArrayList<>();
+    for (String master : slots.masters()) all.add(scan(node(master), pattern, "0", new ArrayList<>()));
+    return Future.all(all).map(v -> {
+      List<String> keys = new ArrayList<>();
+      for (Future<List<String>> f : all) keys.addAll(f.result());
+      return keys;
+    });
+  }
+
+  private static Future<List<String>> scan(Redis on, String pattern, String cursor, List<String> found) {
+    return on.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(10_000))
+        .compose(r -> {
+          for (Response key : r.get(1)) found.add(key.toString());
+          String next = r.get(0).toString();
+          return next.equals("0") ? Future.succeededFuture(found) : scan(on, pattern, next, found);
+        });
   }
 
   public Future<Response> publish(String channel, String payload) {
@@ -90,6 +195,10 @@ public final class RedisConnections {
 
   /** Subscribes (batched with others asked for within a couple of milliseconds). */
   public synchronized void subscribe(String channel) {
+    if (shards != null) {
+      shards.subscribe(channel);
+      return;
+    }
     if (!channels.add(channel)) return;
     io.vertx.core.Promise<Void> waiting = io.vertx.core.Promise.promise();
     unconfirmed.put(channel, waiting);
@@ -112,11 +221,16 @@ public final class RedisConnections {
    * away), so a caller never waits forever.
    */
   public synchronized Future<Void> whenSubscribed(String channel) {
+    if (shards != null) return shards.whenSubscribed(channel);
     io.vertx.core.Promise<Void> waiting = unconfirmed.get(channel);
     return waiting == null ? Future.succeededFuture() : waiting.future();
   }
 
   public synchronized void unsubscribe(String channel) {
+    if (shards != null) {
+      shards.unsubscribe(channel);
+      return;
+    }
     if (!channels.remove(channel)) return;
     io.vertx.core.Promise<Void> waiting = unconfirmed.remove(channel);
     if (waiting != null) waiting.tryComplete(); // nobody is left to receive it
@@ -254,6 +368,11 @@ public final class RedisConnections {
 
   public Future<Void> close() {
     closed = true;
+    if (shards != null) {
+      shards.close();
+      nodeClients.values().forEach(Redis::close);
+      return pool.close();
+    }
     RedisConnection conn;
     synchronized (this) {
       conn = subscriber;

@@ -151,6 +151,20 @@ public final class ConfigSource {
     return java.util.Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
+  /** A list of strings (a JSON list in the file; comma-separated or a JSON list in the environment). */
+  public java.util.List<String> strings(String path) {
+    Object v = lookup(path);
+    if (!(v instanceof JsonArray a)) throw new ConfigException(path, "expected a list of strings, got " + v);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.getValue(i) instanceof String item)) {
+        throw new ConfigException(path + "[" + i + "]", "expected a string, got " + a.getValue(i));
+      }
+      if (!item.isBlank()) out.add(item.trim());
+    }
+    return out;
+  }
+
   /** A list of objects (e.g. {@code postgresChanges.tables}). */
   public JsonArray objects(String path) {
     Object v = lookup(path);

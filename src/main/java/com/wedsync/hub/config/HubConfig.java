@@ -85,9 +85,12 @@ public record HubConfig(
    * @param clustered     false: one node with in-process state; true: shared state in Redis between nodes
    * @param presenceTtlMs a presence entry not refreshed by its node for this long is gone
    * @param nodeTtlMs     a node silent for this long is dead: survivors remove its presences
+   * @param redisCluster  Redis is a Redis Cluster ({@code cluster.redisMode=cluster}): pub/sub is then always sharded
+   * @param redisNodes    the cluster's seed nodes ({@code cluster.redisNodes}, else {@code redisUrl})
+   * @param redisWaitReplicas replicas an accepted change or granted lock must reach before it is answered (cluster)
    */
   public record Cluster(boolean clustered, String redisUrl, int redisPoolSize, boolean sharded, int presenceTtlMs,
-                        int nodeTtlMs) {}
+                        int nodeTtlMs, boolean redisCluster, List<String> redisNodes, int redisWaitReplicas) {}
 
   /**
    * Email, SMS and push deliveries of notifications: each channel posts to its webhook (an empty URL disables the
@@ -236,9 +239,11 @@ public record HubConfig(
       throw new ConfigException("database.mode", "cluster mode needs one shared PostgreSQL: set database.mode "
           + "to external and database.url");
     }
+    RedisTopology redis = RedisTopology.read(c, redisUrl);
     Cluster cluster = new Cluster(clustered, redisUrl, c.integer("cluster.redisPoolSize", 1, 1024),
-        c.bool("cluster.sharded"), c.integer("cluster.presenceTtlMs", 1000, 600_000),
-        c.integer("cluster.nodeTtlMs", 1000, 600_000));
+        c.bool("cluster.sharded") || redis.cluster(), c.integer("cluster.presenceTtlMs", 1000, 600_000),
+        c.integer("cluster.nodeTtlMs", 1000, 600_000), redis.cluster(), redis.nodes(),
+        c.integer("cluster.redisWaitReplicas", 0, 16));
     String format = c.string("log.format");
     if (!format.equals("json") && !format.equals("text")) {
       throw new ConfigException("log.format", "expected 'json' or 'text', got '" + format + "'");

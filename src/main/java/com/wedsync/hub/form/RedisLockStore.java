@@ -127,7 +127,7 @@ public final class RedisLockStore implements LockStore {
 
   @Override
   public Future<Grant> acquire(Lease wanted, long leaseMs) {
-    return ACQUIRE.run(redis, List.of(key(wanted.formId())), List.of(wanted.field(), encode(wanted),
+    return ACQUIRE.runReplicated(redis, List.of(key(wanted.formId())), List.of(wanted.field(), encode(wanted),
             wanted.userId().toString(), wanted.soft() ? "1" : "0", wanted.connectionId(),
             String.valueOf(System.currentTimeMillis()), String.valueOf(leaseMs)))
         .compose(r -> {

@@ -56,20 +56,15 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
    * took the form off the list as empty, could leave a later change unlisted; sweeping for pending lists finds it.
    */
   private Future<Void> sweep() {
-    return sweepFrom("0");
-  }
-
-  private Future<Void> sweepFrom(String cursor) {
-    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(RedisKeys.PENDING_PATTERN).arg("COUNT")
-        .arg(10_000)).compose(r -> {
-          List<Future<?>> adds = new ArrayList<>();
-          for (Response key : r.get(1)) {
-            UUID formId = RedisKeys.formOfPending(key.toString());
-            if (formId != null) adds.add(redis.send(Request.cmd(Command.SADD).arg(RedisKeys.PENDING_FORMS).arg(formId.toString())));
-          }
-          String next = r.get(0).toString();
-          return Future.all(adds).compose(v -> next.equals("0") ? Future.<Void>succeededFuture() : sweepFrom(next));
-        });
+    // Over every master on a Redis Cluster: each holds the pending lists of its slots.
+    return redis.scan(RedisKeys.PENDING_PATTERN).compose(keys -> {
+      List<Future<?>> adds = new ArrayList<>();
+      for (String key : keys) {
+        UUID formId = RedisKeys.formOfPending(key);
+        if (formId != null) adds.add(redis.send(Request.cmd(Command.SADD).arg(RedisKeys.PENDING_FORMS).arg(formId.toString())));
+      }
+      return Future.all(adds).mapEmpty();
+    });
   }
 
   private long lastSweep;

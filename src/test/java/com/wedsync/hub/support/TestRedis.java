@@ -35,32 +35,12 @@ public final class TestRedis implements AutoCloseable {
   }
 
   /**
-   * A Redis 7 or newer, for what 6.2 lacks (sharded pub/sub). The Maven artifact carries only 6.2, so this runs the
-   * machine's {@code redis-server}; {@code scripts/test} (the suite's command, which CI runs) installs Debian's.
+   * A Redis 7 or newer, for what 6.2 lacks (sharded pub/sub). The Maven artifact carries only 6.2, so this runs
+   * Debian's, unpacked into {@code .tools/redis} by {@code scripts/test}, or else the PATH's ({@link RedisBinaries}).
    */
   public static TestRedis startSeven() {
-    String version;
-    try {
-      Process p = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
-      version = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      p.waitFor();
-    } catch (IOException e) {
-      throw new IllegalStateException("this test needs redis-server 7 or newer on the PATH (sharded pub/sub); "
-          + "scripts/test installs it (apt-get install -y redis-server): " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    java.util.regex.Matcher v = java.util.regex.Pattern.compile("v=(\\d+)\\.").matcher(version);
-    if (!v.find() || Integer.parseInt(v.group(1)) < 7) {
-      throw new IllegalStateException("this test needs redis-server 7 or newer (sharded pub/sub), found: "
-          + version.trim() + "; scripts/test installs it (apt-get install -y redis-server)");
-    }
-    try {
-      return start("everysec", ExecutableProvider.newExecutableInPath("redis-server"));
-    } catch (java.io.FileNotFoundException e) {
-      throw new IllegalStateException("redis-server is not on the PATH", e);
-    }
+    java.io.File server = RedisBinaries.server();
+    return start("everysec", () -> server);
   }
 
   private static TestRedis start(String fsync, ExecutableProvider binary) {
