@@ -137,7 +137,7 @@ public final class Backplane {
     Publisher publisher = new Publisher(bus, history);
     RedisPresenceStore presence = new RedisPresenceStore(redis, cfg.nodeId(), cluster.presenceTtlMs());
     SaveBuffer saves = new RedisSaveBuffer(n.vertx(), redis, n.saveWriter(), publisher, n.metrics(), cfg.nodeId(),
-        cfg.forms().saveIntervalMs(), cfg.forms().saveRetryMaxMs());
+        cluster.nodeTtlMs(), cfg.forms().saveIntervalMs(), cfg.forms().saveRetryMaxMs());
     FieldStore fields = new RedisFieldStore(redis, n.forms(), cfg.forms().textOpsKept(), history);
     Lifecycle lifecycle = new Lifecycle() {
       NodeLiveness liveness;

@@ -1,5 +1,6 @@
 package com.wedsync.hub.form;
 
+import com.wedsync.hub.cluster.LuaScript;
 import com.wedsync.hub.cluster.RedisKeys;
 import com.wedsync.hub.channel.Publisher;
 import com.wedsync.hub.cluster.RedisConnections;
@@ -17,18 +18,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster {@link SaveBuffer}. The field store's commit script appends every accepted change to its form's pending
  * list in Redis, so a change is durable the moment it is accepted. Every node flushes every form with pending changes
  * (one node at a time per form, by a short Redis lease), so a dead node's unwritten changes are written by the others.
- * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed.
+ * Writes are idempotent ({@link RevisionWriter}); the list is trimmed only after the transaction committed, and only
+ * if what was written is still its head ({@code pending-trim.lua}), so two nodes flushing one form at once (a lease
+ * taken over from a node that only looked dead) write some changes twice but drop none.
+ *
+ * <p>A node that dies holding a form's lease would hold up that form's saves until the lease lapses (30 s); a
+ * survivor takes the lease over as soon as liveness says the holder is dead (silent for {@code cluster.nodeTtlMs}),
+ * so {@code field:saved} after a node death comes within the save window plus the detection time.
  */
 public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private static final int MAX_PER_FLUSH = 2000;
+  private static final long LEASE_MS = 30_000;
+  private static final LuaScript TAKE_OVER = LuaScript.load("lease-take-over");
+  private static final LuaScript RELEASE = LuaScript.load("lease-release");
+  private static final LuaScript TRIM = LuaScript.load("pending-trim");
+  private static final Logger log = LoggerFactory.getLogger(RedisSaveBuffer.class);
 
   private final RedisConnections redis;
   private final String nodeId;
+  private final long nodeTtlMs;
   /**
    * Per form this node could not write in its last pass, when its oldest pending change was accepted: the backlog
    * this node sees (another node's failing forms are that node's to report).
@@ -36,10 +51,11 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
   private final Map<String, Instant> unwritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   public RedisSaveBuffer(Vertx vertx, RedisConnections redis, SplittingWriter writer, Publisher publisher,
-                         HubMetrics metrics, String nodeId, long intervalMs, long retryMaxMs) {
+                         HubMetrics metrics, String nodeId, long nodeTtlMs, long intervalMs, long retryMaxMs) {
     super(vertx, writer, publisher, metrics, intervalMs, retryMaxMs);
     this.redis = redis;
     this.nodeId = nodeId;
+    this.nodeTtlMs = nodeTtlMs;
   }
 
   private static String pendingKey(UUID formId) {
@@ -115,18 +131,35 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
     }).onFailure(this::failed);
   }
 
-  /** Flushes one form if no other node is doing it right now. */
+  /** Flushes one form if no other (living) node is doing it right now. */
   private Future<Void> flushForm(String formId) {
     UUID form = UUID.fromString(formId);
     String lease = RedisKeys.flushLease(form);
-    return redis.send(Request.cmd(Command.SET).arg(lease).arg(nodeId).arg("NX").arg("PX").arg(30_000))
-        // This node flushes one form at a time, so a lease already in its own name is a leftover (its DEL was lost
-        // with a connection): take it back rather than wait for it to lapse.
-        .compose(got -> got != null ? Future.succeededFuture(true)
-            : redis.send(Request.cmd(Command.GET).arg(lease)).map(holder -> holder != null
-                && holder.toString().equals(nodeId)))
+    return redis.send(Request.cmd(Command.SET).arg(lease).arg(nodeId).arg("NX").arg("PX").arg(LEASE_MS))
+        .compose(got -> got != null ? Future.succeededFuture(true) : redis.send(Request.cmd(Command.GET).arg(lease))
+            .compose(holder -> {
+              if (holder == null) return Future.succeededFuture(false); // released just now: the next pass
+              String h = holder.toString();
+              // This node flushes one form at a time, so a lease already in its own name is a leftover (its DEL
+              // was lost with a connection): take it back rather than wait for it to lapse.
+              if (h.equals(nodeId)) return Future.succeededFuture(true);
+              return takeOverFromDead(form, lease, h);
+            }))
         .compose(mine -> !mine ? Future.succeededFuture()
-            : writeForm(form).eventually(() -> redis.send(Request.cmd(Command.DEL).arg(lease))));
+            : writeForm(form).eventually(() -> RELEASE.run(redis, List.of(lease), List.of(nodeId))));
+  }
+
+  /** The lease, if its holder is dead by liveness' rule (no heartbeat within the node TTL, or gone from the list). */
+  private Future<Boolean> takeOverFromDead(UUID form, String lease, String holder) {
+    return redis.send(Request.cmd(Command.ZSCORE).arg(RedisKeys.NODES).arg(holder)).compose(beat -> {
+      boolean dead = beat == null || beat.toLong() < System.currentTimeMillis() - nodeTtlMs;
+      if (!dead) return Future.succeededFuture(false);
+      return TAKE_OVER.run(redis, List.of(lease), List.of(holder, nodeId, String.valueOf(LEASE_MS))).map(r -> {
+        boolean taken = r != null && r.toInteger() == 1;
+        if (taken) log.info("took over the flush of form {} from node {}, which is dead", form, holder);
+        return taken;
+      });
+    });
   }
 
   private Future<Void> writeForm(UUID form) {
@@ -146,7 +179,8 @@ public final class RedisSaveBuffer extends ScheduledSaveBuffer {
       long started = System.nanoTime();
       Instant oldest = byField.values().stream().map(l -> l.get(0).at()).min(Instant::compareTo).orElse(null);
       return writer.write(byField.values())
-          .compose(parked -> redis.send(Request.cmd(Command.LTRIM).arg(key).arg(n).arg(-1)).map(parked))
+          .compose(parked -> TRIM.run(redis, List.of(key), List.of(String.valueOf(n), items.get(n - 1).toString()))
+              .map(parked))
           .map(parked -> {
             unwritten.remove(form.toString());
             written(byField.values(), parked, started);

@@ -48,7 +48,7 @@ class FieldStoreContractTest {
       return new Node(new LocalFieldStore(repository, 50, publisher, saves), saves, n.bus());
     }
     return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) nodes.history(n)),
-        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 600_000, 1000), n.bus());
+        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 4000, 600_000, 1000), n.bus());
   }
 
   /** The field as a caller reads it before deciding a change. */

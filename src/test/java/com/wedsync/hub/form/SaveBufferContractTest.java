@@ -12,6 +12,9 @@ import com.wedsync.hub.support.TestNodes;
 import com.wedsync.hub.support.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import com.wedsync.hub.cluster.RedisKeys;
 import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SaveBufferContractTest {
   static final UUID EMMA = UUID.fromString("11111111-0000-0000-0000-000000000001");
+  /** The node TTL the Redis buffers judge a flush lease's holder by: silent longer than this, it is dead. */
+  static final long NODE_TTL_MS = 4000;
   @RegisterExtension
   static final TestNodes nodes = new TestNodes();
 
@@ -56,7 +61,7 @@ class SaveBufferContractTest {
       return new Node(new LocalFieldStore(repository, 50, publisher, saves), saves, n.local());
     }
     return new Node(new RedisFieldStore(n.redisConnections(), repository, 50, (RedisHistory) history),
-        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, 600_000, 1000),
+        new RedisSaveBuffer(n.vertx(), n.redisConnections(), writer, publisher, metrics, id, NODE_TTL_MS, 600_000, 1000),
         n.local());
   }
 
@@ -177,6 +182,74 @@ class SaveBufferContractTest {
     await(survivor.saves().flush());
     assertEquals(List.of("a@12"), rows(form));
     assertEquals(12, revisions(form));
+  }
+
+  // ---- the flush lease after a node death (issue 16 §1) -----------------------------------------------------------
+
+  /** Another node holds {@code form}'s flush lease, with its last heartbeat {@code beatAgoMs} ago (null: none). */
+  private static void leaseHeldBy(TestNodes.Node n, UUID form, String holder, Long beatAgoMs) {
+    await(n.redisConnections().send(Request.cmd(Command.SET).arg(RedisKeys.flushLease(form)).arg(holder)
+        .arg("PX").arg(30_000)));
+    if (beatAgoMs != null) {
+      await(n.redisConnections().send(Request.cmd(Command.ZADD).arg(RedisKeys.NODES)
+          .arg(System.currentTimeMillis() - beatAgoMs).arg(holder)));
+    }
+  }
+
+  /**
+   * A node that died holding a form's flush lease (no heartbeat for longer than the node TTL, or none at all) does not
+   * hold the form's saves up for the rest of its 30 s lease: the next flush takes the lease over and writes.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {60_000, -1})
+  void aFlushLeaseOfADeadNodeIsTakenOverAtOnce(long beatAgoMs) throws Exception {
+    UUID form = TestForms.create("lease of the dead", "a:number");
+    Node node = node("redis", "s-heir-" + (beatAgoMs < 0 ? "gone" : "silent"));
+    String dead = "dead-" + form.toString().substring(0, 8);
+    edit(node, form, "a", 3);
+    leaseHeldBy(nodes.node("redis", "s-heir-" + (beatAgoMs < 0 ? "gone" : "silent")), form, dead,
+        beatAgoMs < 0 ? null : beatAgoMs);
+    await(node.saves().flush());
+    assertEquals(List.of("a@3"), rows(form), "written by the survivor, not 30 s later");
+    assertEquals(3, revisions(form));
+  }
+
+  /** A living node's lease is left to it: nothing is written twice at once, and the form is written once it is done. */
+  @org.junit.jupiter.api.Test
+  void aFlushLeaseOfALivingNodeIsLeftToIt() throws Exception {
+    UUID form = TestForms.create("lease of the living", "a:number");
+    Node node = node("redis", "s-polite");
+    TestNodes.Node n = nodes.node("redis", "s-polite");
+    String living = "living-" + form.toString().substring(0, 8);
+    edit(node, form, "a", 2);
+    leaseHeldBy(n, form, living, 0L);
+    await(node.saves().flush());
+    assertEquals(List.of("a@0"), rows(form), "the living holder's flush is not doubled");
+    await(n.redisConnections().send(Request.cmd(Command.DEL).arg(RedisKeys.flushLease(form))));
+    await(node.saves().flush());
+    assertEquals(List.of("a@2"), rows(form));
+    await(n.redisConnections().send(Request.cmd(Command.ZREM).arg(RedisKeys.NODES).arg(living)));
+  }
+
+  /**
+   * The pending list is trimmed only by what is still its head: a node whose changes another node already wrote and
+   * trimmed (two flushers after a take-over) must not drop the changes behind them, which nobody wrote yet.
+   */
+  @org.junit.jupiter.api.Test
+  void aFlushTrimsOnlyWhatIsStillTheHeadOfThePendingList() {
+    TestNodes.Node n = nodes.node("redis", "s-trim");
+    String key = RedisKeys.pending(UUID.randomUUID());
+    var redis = n.redisConnections();
+    await(redis.send(Request.cmd(Command.RPUSH).arg(key).arg("c1").arg("c2").arg("c3")));
+    com.wedsync.hub.cluster.LuaScript trim = com.wedsync.hub.cluster.LuaScript.load("pending-trim");
+    assertEquals(1, await(trim.run(redis, List.of(key), List.of("2", "c2"))).toInteger(), "its own two: trimmed");
+    assertEquals(0, await(trim.run(redis, List.of(key), List.of("2", "c2"))).toInteger(),
+        "the same two again (a second flusher): c3 is not theirs to drop");
+    await(redis.send(Request.cmd(Command.RPUSH).arg(key).arg("c4")));
+    assertEquals(0, await(trim.run(redis, List.of(key), List.of("1", "c1"))).toInteger());
+    assertEquals(List.of("c3", "c4"), await(redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(-1)))
+        .stream().map(Object::toString).toList());
+    await(redis.send(Request.cmd(Command.DEL).arg(key)));
   }
 
   static List<String> rows(UUID form) throws Exception {
