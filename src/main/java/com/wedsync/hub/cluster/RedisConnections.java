@@ -60,9 +60,11 @@ public final class RedisConnections {
     this.sharded = sharded;
     this.onMessage = onMessage;
     this.probeChannel = RedisKeys.probe(nodeId);
+    // Named pools: their meters' pool_name (vertx_pool_*) would otherwise be a random id, new at every start.
     this.pool = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize)
-        .setMaxPoolWaiting(10_000));
-    this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
+        .setMaxPoolWaiting(10_000).setPoolName("redis"));
+    this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
+        .setPoolName("redis-subscriber"));
   }
 
   public Future<Void> start() {
