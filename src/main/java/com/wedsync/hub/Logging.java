@@ -73,6 +73,9 @@ final class Logging {
     ctx.getLogger("io.zonky").setLevel(Level.WARN);
     // In-flight bus messages for a topic a loop just stopped listening to are expected, not worth a warning.
     ctx.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl").setLevel(Level.ERROR);
+    // vertx-micrometer-metrics registers a connection gauge again for every connection (vert-x3/vertx-micrometer-
+    // metrics#259); Micrometer ignores the repeat (the gauge reads the same counter) but warns once per start.
+    ctx.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
   }
 
   /** A user's logback file; one logback cannot read (or that has errors) stops start-up with what was wrong. */
