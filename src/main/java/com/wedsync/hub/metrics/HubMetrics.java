@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hub's meters, scraped at {@code /metrics} in Prometheus format, with Vert.x's ({@link VertxMeters}) and the
  * JVM's ({@link JvmMeters}) in the same registry. Counters are cached per tag to keep hot paths cheap. Every timer is
  * a histogram with the buckets of {@link LatencyBuckets}. The names are a contract (alert rules, the Grafana
- * dashboard, the benchmarks read them): docs/operations.md lists them.
+ * dashboard, the benchmarks read them): docs/metrics.md lists them.
  */
 public final class HubMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
