@@ -39,6 +39,7 @@ import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.http.IoTransport;
 import com.wedsync.hub.metrics.HubMetrics;
+import com.wedsync.hub.metrics.VertxMeters;
 import com.wedsync.hub.notify.NotifyFeature;
 import com.wedsync.hub.notify.OutboxPoller;
 import com.wedsync.hub.presence.PresenceChannel;
@@ -76,10 +77,11 @@ public final class Hub {
   private final OutboxPoller outbox;
   private final LastSeen lastSeen;
   private final ChangeFeed changeFeed;
+  private final HubMetrics metrics;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed) {
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, HubMetrics metrics) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -89,6 +91,7 @@ public final class Hub {
     this.outbox = outbox;
     this.lastSeen = lastSeen;
     this.changeFeed = changeFeed;
+    this.metrics = metrics;
   }
 
   public static void main(String[] args) {
@@ -100,7 +103,13 @@ public final class Hub {
       System.exit(2);
       return;
     }
-    Logging.configure(config.log());
+    try {
+      Logging.configure(config.log(), config.nodeId());
+    } catch (ConfigException e) {
+      System.err.println("wedsync-hub: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Hub hub;
     try {
       hub = start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -124,9 +133,10 @@ public final class Hub {
     }
     HubConfig cfg = config.withPort(config.http().port() == 0 ? freePort() : config.http().port());
     warnOfDevelopmentSecret(cfg);
-    Vertx vertx = eventLoops(cfg);
+    // The registry before Vert.x: Vert.x's own meters (HTTP, WebSockets, pools) go to it from the start.
+    HubMetrics metrics = HubMetrics.forNode(cfg.nodeId());
+    Vertx vertx = eventLoops(cfg, metrics);
     Pool pool = database.pool(vertx, cfg.database().poolSize());
-    HubMetrics metrics = new HubMetrics();
 
     // Shared state behind its ports: in this process for one node, in Redis for a cluster.
     FormRepository formRepository = new FormRepository(pool);
@@ -209,21 +219,22 @@ public final class Hub {
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
-          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0]);
+          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0],
+              metrics);
         })
         .recover(e -> {
-          vertx.close();
+          vertx.close().onComplete(ar -> metrics.close());
           database.close();
           return Future.failedFuture(e);
         });
   }
 
   /** The event loops, on the I/O transport {@code http.transport} picks (io_uring, epoll or NIO; see IoTransport). */
-  private static Vertx eventLoops(HubConfig cfg) {
+  private static Vertx eventLoops(HubConfig cfg, HubMetrics metrics) {
     IoTransport.Picked transport = IoTransport.pick(cfg.http().transport());
     log.info("event loops on {} ({})", transport.name(), transport.why());
-    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(cfg.eventLoops()))
-        .withTransport(transport.transport()).build();
+    return VertxMeters.vertx(new VertxOptions().setEventLoopPoolSize(cfg.eventLoops()), metrics,
+        transport.transport());
   }
 
   /** {@code /ready}'s check that accepted changes do reach PostgreSQL. */
@@ -278,6 +289,7 @@ public final class Hub {
         .transform(ar -> pool.close())
         .transform(ar -> vertx.close())
         .onComplete(ar -> {
+          metrics.close();
           database.close();
           log.info("hub {} stopped", config.nodeId());
         });

@@ -13,7 +13,8 @@ import java.util.List;
  * coming back from Redis (it delivered them locally already). A durable event numbered in Redis arrives with its
  * history position in front ({@code "o"} offset, {@code "ep"} epoch, put there by {@code history-append.lua}); it
  * becomes the payload's {@code meta}. An event's or presence delta's {@link Audience} travels as {@code "a"}, so the
- * receiving node (and a history replay) delivers it to the same subscribers as the publishing one would.
+ * receiving node (and a history replay) delivers it to the same subscribers as the publishing one would; an event's
+ * publication time as {@code "at"} (epoch µs), so the receiving node measures its delivery latency from there.
  */
 public final class BusCodec {
   private BusCodec() {}
@@ -23,7 +24,7 @@ public final class BusCodec {
   public static String encode(String node, BusMessage m) {
     JsonObject j = new JsonObject().put("n", node).put("t", m.topic());
     if (m instanceof ChannelEvent e) {
-      j.put("k", "e").put("e", e.event()).put("p", e.payload()).put("s", e.sender());
+      j.put("k", "e").put("e", e.event()).put("p", e.payload()).put("s", e.sender()).put("at", e.publishedAt());
       if (e.binary() != null) j.put("b", Base64.getEncoder().encodeToString(e.binary().getBytes()));
       if (e.audience() != null) j.put("a", e.audience().toJson());
     } else if (m instanceof PresenceDelta d) {
@@ -58,7 +59,13 @@ public final class BusCodec {
     }
     return new ChannelEvent(topic, j.getString("e"), payload,
         j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
-        Audience.fromJson(j.getJsonObject("a")), at, new WireCache());
+        Audience.fromJson(j.getJsonObject("a")), at, new WireCache(), publishedAt(j));
+  }
+
+  /** A message from a node older than {@code "at"} (during a rolling upgrade) counts as published now. */
+  private static long publishedAt(JsonObject j) {
+    Long at = j.getLong("at");
+    return at == null ? WallClock.micros() : at;
   }
 
   private static List<JsonObject> objects(JsonArray a) {

@@ -8,7 +8,9 @@ import com.wedsync.hub.bus.PresenceDelta;
 import com.wedsync.hub.history.DeliveryCursor;
 import com.wedsync.hub.history.History;
 import com.wedsync.hub.history.Recovery;
+import com.wedsync.hub.metrics.HubMetrics;
 import com.wedsync.hub.bus.StreamPosition;
+import com.wedsync.hub.bus.WallClock;
 import com.wedsync.hub.presence.PresenceDiffs;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -31,7 +33,8 @@ import java.util.UUID;
  * order; a gap (a message lost between nodes, or published while this node's Redis subscription was being set up) is
  * filled from {@link History} before the events after it are delivered. An event or presence with an audience reaches
  * only the subscriptions whose {@link Access} sees it, checked here for live, replayed and gap-filled events alike.
- * Single-threaded: every call happens on the owning event loop.
+ * Live fan-out of an event is timed from its publication ({@code hub_delivery_seconds}) once it has reached this
+ * loop's subscribers. Single-threaded: every call happens on the owning event loop.
  */
 public final class LocalChannels {
   private static final Logger log = LoggerFactory.getLogger(LocalChannels.class);
@@ -40,13 +43,15 @@ public final class LocalChannels {
   private final History history;
   private final Context context;
   private final PresenceDiffs diffs;
+  private final HubMetrics metrics;
   private final Map<String, List<Subscription>> byTopic = new HashMap<>();
   private final Map<String, Bus.Registration> registrations = new HashMap<>();
   /** Gap fills in flight, by topic and position: subscriptions at the same place share one history read. */
   private final Map<String, Future<Recovery>> fills = new HashMap<>();
 
-  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs) {
+  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs, HubMetrics metrics) {
     this.bus = bus;
+    this.metrics = metrics;
     this.history = history;
     this.context = vertx.getOrCreateContext();
     this.diffs = new PresenceDiffs(vertx, presenceWindowMs, this::flushPresence);
@@ -89,8 +94,10 @@ public final class LocalChannels {
    * {@link com.wedsync.hub.bus.Audience} (a wedding's event about one supplier's form, a core fact shared with some
    * suppliers). Its cursor has moved past the event either way, so an event it may not see is never taken for a gap.
    */
-  private static void deliver(Subscription s, ChannelEvent e) {
-    if (s.access().sees(e.audience())) s.subscriber().deliver(e, s);
+  private static boolean deliver(Subscription s, ChannelEvent e) {
+    if (!s.access().sees(e.audience())) return false;
+    s.subscriber().deliver(e, s);
+    return true;
   }
 
   public int topicCount() {
@@ -136,21 +143,29 @@ public final class LocalChannels {
     List<Subscription> subs = byTopic.get(event.topic());
     if (subs == null) return;
     StreamPosition at = presenceOnly ? null : event.position();
+    boolean delivered = false;
     // Copy-free iteration is safe: delivery never joins or leaves synchronously (a slow consumer is closed later).
     for (int i = 0; i < subs.size(); i++) {
       Subscription s = subs.get(i);
       if (presenceOnly && !s.presenceEnabled()) continue;
       if (event.sender() != null && event.sender().equals(s.subscriber().connectionId()) && !echoes(s, event)) continue;
-      offer(s, event, at);
+      delivered |= offer(s, event, at);
     }
+    // Once per event and loop, not per subscriber: the hot path stays one clock read. Presence diffs are made here
+    // (coalesced over a window), so their publication time says nothing.
+    if (delivered && !presenceOnly) metrics.delivered(event.publishedAt(), WallClock.micros());
   }
 
-  private void offer(Subscription s, ChannelEvent event, StreamPosition at) {
-    switch (s.cursor().accept(event, at)) {
+  /** @return whether the event went out to this subscription now */
+  private boolean offer(Subscription s, ChannelEvent event, StreamPosition at) {
+    return switch (s.cursor().accept(event, at)) {
       case DELIVER -> deliver(s, event);
-      case GAP -> fill(s);
-      case SKIP, HELD -> { }
-    }
+      case GAP -> {
+        fill(s);
+        yield false;
+      }
+      case SKIP, HELD -> false;
+    };
   }
 
   /**

@@ -73,9 +73,11 @@ public final class RedisConnections {
     this.sharded = sharded;
     this.onMessage = onMessage;
     this.probeChannel = RedisKeys.probe(nodeId);
+    // Named pools: their meters' pool_name (vertx_pool_*) would otherwise be a random id, new at every start.
     this.pool = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize)
-        .setMaxPoolWaiting(10_000));
-    this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
+        .setMaxPoolWaiting(10_000).setPoolName("redis"));
+    this.subscriberClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
+        .setPoolName("redis-subscriber"));
     this.shards = null;
     this.waitReplicas = 0;
   }
@@ -97,7 +99,7 @@ public final class RedisConnections {
     // Replicas are only failover copies here: every read goes to the master, which has every accepted write.
     this.pool = Redis.createClient(vertx, new RedisOptions().setType(io.vertx.redis.client.RedisClientType.CLUSTER)
         .setEndpoints(new ArrayList<>(seeds)).setUseReplicas(io.vertx.redis.client.RedisReplicas.NEVER)
-        .setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000));
+        .setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000).setPoolName("redis"));
     this.subscriberClient = null;
     this.shards = new ShardedSubscriber(vertx, seeds, this::node, nodeId, onMessage,
         () -> reconnectListeners.forEach(Runnable::run));

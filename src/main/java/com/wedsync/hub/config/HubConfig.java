@@ -79,7 +79,8 @@ public record HubConfig(
   public record Forms(int lockLeaseMs, int saveIntervalMs, int saveRetryMaxMs, int typingThrottleMs, int textOpsKept,
                       int saveBacklogReadyMs, Path spillDir, int drainMs) {}
 
-  public record Log(String format, String level) {}
+  /** @param config a logback configuration file to use instead of {@code format}/{@code level} ("" for none) */
+  public record Log(String format, String level, String config) {}
 
   /**
    * @param clustered     false: one node with in-process state; true: shared state in Redis between nodes
@@ -252,6 +253,10 @@ public record HubConfig(
     if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
       throw new ConfigException("log.level", "expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '" + level + "'");
     }
+    String logConfig = c.string("log.config");
+    if (!logConfig.isEmpty() && !java.nio.file.Files.isReadable(Path.of(logConfig))) {
+      throw new ConfigException("log.config", "no readable logback configuration file at '" + logConfig + "'");
+    }
     Delivery delivery = new Delivery(webhook(c, "delivery.emailUrl"), webhook(c, "delivery.smsUrl"),
         webhook(c, "delivery.pushUrl"), c.integer("delivery.pollIntervalMs", 10, 600_000),
         c.integer("delivery.batchSize", 1, 1000), c.integer("delivery.maxAttempts", 1, 100),
@@ -268,7 +273,7 @@ public record HubConfig(
           + "), got " + history.idleTtlMs());
     }
     return new HubConfig(nodeId, http, database, c.bool("demoData"), auth, socket, presence, forms, cluster,
-        new Log(format, level), delivery, history, postgresChanges(c));
+        new Log(format, level, logConfig), delivery, history, postgresChanges(c));
   }
 
   private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");

@@ -90,7 +90,7 @@ public final class Database implements AutoCloseable {
   }
 
   public Pool pool(Vertx vertx, int size) {
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setShared(false))
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setShared(false).setName("postgres"))
         .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true)
             .setReconnectAttempts(0).addProperty("application_name", APPLICATION_NAME))
         .using(vertx).build();

@@ -6,13 +6,18 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The hub's meters, scraped at {@code /metrics} in Prometheus format. Counters are cached per tag to keep hot paths cheap. */
-public final class HubMetrics {
+/**
+ * The hub's meters, scraped at {@code /metrics} in Prometheus format, with Vert.x's ({@link VertxMeters}) and the
+ * JVM's ({@link JvmMeters}) in the same registry. Counters are cached per tag to keep hot paths cheap. Every timer is
+ * a histogram with the buckets of {@link LatencyBuckets}. The names are a contract (alert rules, the Grafana
+ * dashboard, the benchmarks read them): docs/metrics.md lists them.
+ */
+public final class HubMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong subscriptions = new AtomicLong();
@@ -34,19 +39,41 @@ public final class HubMetrics {
   private final AtomicLong saveBacklogAgeMs = new AtomicLong();
   private final AtomicLong saveBacklogFields = new AtomicLong();
   private final Counter notRecovered;
+  private final Timer deliveryLatency;
+  /** The JVM binders of a node's registry ({@link #forNode}), closed with it; none for a bare one. */
+  private JvmMeters jvm;
 
+  /**
+   * A node's meters: the hub's, its JVM's, and {@code hub_node{node}} (always 1) naming the node behind a scrape
+   * target, to tell nodes apart on a dashboard ({@code _info} would be the convention, but the exporter strips it).
+   */
+  public static HubMetrics forNode(String nodeId) {
+    HubMetrics metrics = new HubMetrics();
+    metrics.jvm = new JvmMeters(metrics.registry);
+    Gauge.builder("hub_node", () -> 1).tag("node", nodeId)
+        .description("1, labelled with this node's id (node.id)").register(metrics.registry);
+    return metrics;
+  }
+
+  /** The hub's own meters only (tests of one component). */
   public HubMetrics() {
+    // First, so it applies to every timer registered after it, Vert.x's included.
+    registry.config().meterFilter(new LatencyBuckets());
     Gauge.builder("hub_connections", connections, AtomicLong::get).description("open WebSocket connections")
         .register(registry);
     Gauge.builder("hub_subscriptions", subscriptions, AtomicLong::get).description("joined channels, all connections")
         .register(registry);
-    joinLatency = Timer.builder("hub_join_seconds").description("phx_join to reply")
-        .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+    joinLatency = Timer.builder("hub_join_seconds").description("phx_join to reply").register(registry);
+    deliveryLatency = Timer.builder("hub_delivery_seconds")
+        .description("a channel event's publication (on any node) to its write on this node's sockets, per event "
+            + "and event loop; live fan-out only (replays and presence diffs are not counted)")
+        .register(registry);
     saveRows = io.micrometer.core.instrument.DistributionSummary.builder("hub_save_batch_rows")
+        .serviceLevelObjectives(1, 10, 50, 100, 200, 500, 1000, 2000, 5000)
         .description("field rows written per write-behind batch").register(registry);
     saveRevisions = Counter.builder("hub_save_revisions_total").description("revisions written").register(registry);
     saveLatency = Timer.builder("hub_save_batch_seconds").description("write-behind batch transaction time")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .register(registry);
     conflicts = Counter.builder("hub_conflicts_total").description("field writes refused as conflicts")
         .register(registry);
     // Not "…_created_total": OpenMetrics reserves the _created suffix and the exporter would mangle the name.
@@ -67,8 +94,16 @@ public final class HubMetrics {
         .register(registry);
     Gauge.builder("hub_save_backlog_fields", saveBacklogFields, AtomicLong::get)
         .description("fields with accepted changes waiting to be written (this node's buffer)").register(registry);
-    // jvm_memory_used_bytes{area="heap",id=…} and friends: the benchmarks derive retained heap per connection from it.
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+  }
+
+  /**
+   * A channel event reached this event loop's subscribers. Publication time is wall-clock (it crosses nodes), so a
+   * clock stepping back between nodes could make it negative: that counts as 0.
+   *
+   * @param publishedAtMicros when it was published, epoch microseconds ({@code ChannelEvent.publishedAt})
+   */
+  public void delivered(long publishedAtMicros, long nowMicros) {
+    deliveryLatency.record(Math.max(0, nowMicros - publishedAtMicros), TimeUnit.MICROSECONDS);
   }
 
   public void notificationsCreated(int count) {
@@ -93,7 +128,7 @@ public final class HubMetrics {
   public void saveBatch(int rows, int revisions, long nanos) {
     saveRows.record(rows);
     saveRevisions.increment(revisions);
-    saveLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    saveLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void deadLetter() {
@@ -154,6 +189,13 @@ public final class HubMetrics {
 
   public Timer joinLatency() {
     return joinLatency;
+  }
+
+  /** Stops the JVM binders' listeners; after Vert.x has closed (its meters are in this registry too). */
+  @Override
+  public void close() {
+    if (jvm != null) jvm.close();
+    registry.close();
   }
 
   /** Client-chosen event names must not explode the label space. */

@@ -51,7 +51,8 @@ public final class SocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var cfg = services.config();
-    channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs());
+    channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs(),
+        services.metrics());
     changes = new ChangeListeners(services.bus(), services.changeFeed());
     flushes = new FlushBatch(context);
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
