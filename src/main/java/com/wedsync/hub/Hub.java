@@ -20,6 +20,7 @@ import com.wedsync.hub.clients.ClientStatus;
 import com.wedsync.hub.clients.ClientTracker;
 import com.wedsync.hub.clients.LastSeen;
 import com.wedsync.hub.config.ConfigException;
+import com.wedsync.hub.config.ConfigSource;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
 import com.wedsync.hub.db.PgListener;
@@ -92,14 +93,17 @@ public final class Hub {
 
   public static void main(String[] args) {
     HubConfig config;
+    ConfigSource source;
     try {
-      config = HubConfig.load();
+      source = ConfigSource.load(System.getenv());
+      config = HubConfig.load(source);
     } catch (ConfigException e) {
       System.err.println("wedsync-hub: " + e.getMessage());
       System.exit(2);
       return;
     }
     Logging.configure(config.log());
+    source.warnings().forEach(log::warn);
     Hub hub;
     try {
       hub = start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -236,8 +240,9 @@ public final class Hub {
 
   private static void warnOfDevelopmentSecret(HubConfig cfg) {
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
-      log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
-          + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
+      log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set WEDSYNC_HUB_AUTH_HS256_SECRET "
+          + "or WEDSYNC_HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with WEDSYNC_HUB_AUTH_HS256_SECRET_FILE=) outside "
+          + "development");
     }
   }
 

@@ -155,7 +155,11 @@ public record HubConfig(
 
   /** Builds the configuration from {@code conf/hub.json} and the given environment (tests pass their own map). */
   public static HubConfig load(Map<String, String> env) {
-    ConfigSource c = ConfigSource.load(env);
+    return load(ConfigSource.load(env));
+  }
+
+  /** Builds the configuration from an already read source (whose {@link ConfigSource#warnings()} start-up logs). */
+  public static HubConfig load(ConfigSource c) {
     String nodeId = c.string("node.id");
     if (nodeId.isEmpty()) nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
     else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {

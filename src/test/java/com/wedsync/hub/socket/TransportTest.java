@@ -33,7 +33,7 @@ class TransportTest {
 
   @Test
   void turnedOffTheHubRunsOnJavaNio() {
-    try (TestHub hub = TestHub.start(Map.of("HUB_HTTP_NATIVE_TRANSPORT", "false"))) {
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_HTTP_NATIVE_TRANSPORT", "false"))) {
       assertEquals(false, hub.hub.vertx().isNativeTransportEnabled(), "native transport in use");
       broadcastArrives(hub);
     }
