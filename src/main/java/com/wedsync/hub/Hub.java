@@ -49,6 +49,7 @@ import com.wedsync.hub.socket.SocketServices;
 import com.wedsync.hub.socket.SocketVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
@@ -58,6 +59,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The hub, put together. Start-up reads top to bottom: configuration → the record (PostgreSQL, migrated, demo data)
@@ -76,10 +78,12 @@ public final class Hub {
   private final OutboxPoller outbox;
   private final LastSeen lastSeen;
   private final ChangeFeed changeFeed;
+  /** Set when a graceful shutdown begins: {@code /ready} answers 503 from then on. */
+  private final AtomicBoolean shuttingDown;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed) {
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, AtomicBoolean shuttingDown) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -89,6 +93,7 @@ public final class Hub {
     this.outbox = outbox;
     this.lastSeen = lastSeen;
     this.changeFeed = changeFeed;
+    this.shuttingDown = shuttingDown;
   }
 
   public static void main(String[] args) {
@@ -171,6 +176,7 @@ public final class Hub {
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
     ChangeFeed[] changeFeed = new ChangeFeed[1];
+    AtomicBoolean shuttingDown = new AtomicBoolean();
     // A dead node's presences leave their channels, and its couples' connections their clients' status.
     return backplane.start(dead -> presence.removeNode(dead).compose(clients::nodeDied))
         // Row changes of the published tables (postgres_changes): one node reads them, every node delivers them.
@@ -202,7 +208,8 @@ public final class Hub {
               .with(new ClientRoutes(auth, clients))
               .with(areas.routes(auth))
               .readyWhen(backplane.readiness())
-              .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
+              .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg))
+              .readiness(cfg.http().readyTimeoutMs(), shuttingDown::get);
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
           return api.load(vertx).compose(x -> pgListener.start())
@@ -212,7 +219,8 @@ public final class Hub {
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
-          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0]);
+          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0],
+              shuttingDown);
         })
         .recover(e -> {
           vertx.close();
@@ -270,10 +278,18 @@ public final class Hub {
   public Future<Void> stop() {
     if (stopped) return Future.succeededFuture();
     stopped = true;
-    log.info("hub {} stopping", config.nodeId());
+    // First /ready turns 503 while everything still works, so load balancers stop sending new clients here.
+    shuttingDown.set(true);
+    int delay = config.http().shutdownDelayMs();
+    log.info("hub {} stopping{}", config.nodeId(), delay > 0 ? ": /ready answers 503 for " + delay + " ms before the "
+        + "sockets close" : "");
+    Promise<Void> delayed = Promise.promise();
+    if (delay > 0) vertx.setTimer(delay, id -> delayed.complete());
+    else delayed.complete();
     // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence and
     // locks; then every accepted change still in the save buffer is written (or kept for later) before the pool closes.
-    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+    return delayed.future()
+        .compose(x -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
         .transform(ar -> outbox.stop())
@@ -291,7 +307,8 @@ public final class Hub {
 
   void stopAndWait() {
     try {
-      stop().toCompletionStage().toCompletableFuture().get(config.forms().drainMs() + 10_000L, TimeUnit.MILLISECONDS);
+      stop().toCompletionStage().toCompletableFuture().get(config.http().shutdownDelayMs()
+          + config.forms().drainMs() + 10_000L, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("shutdown did not complete cleanly: {}", rootMessage(e));
     }

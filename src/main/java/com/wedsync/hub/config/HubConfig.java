@@ -21,11 +21,18 @@ public record HubConfig(
     History history,
     PostgresChanges postgresChanges) {
 
-  public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport) {}
+  /**
+   * @param readyTimeoutMs  a {@code /ready} check not answered this soon counts as failed (the probe answers 503)
+   * @param shutdownDelayMs on a graceful shutdown, {@code /ready} answers 503 this long before the sockets close, so
+   *                        load balancers take the node out of rotation first
+   */
+  public record Http(String host, int port, String publicUrl, int verticles, boolean nativeTransport,
+                     int readyTimeoutMs, int shutdownDelayMs) {}
 
   /** The same configuration listening on {@code port} (the free port picked for {@code http.port} 0). */
   public HubConfig withPort(int port) {
-    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.nativeTransport()),
+    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.nativeTransport(),
+        http.readyTimeoutMs(), http.shutdownDelayMs()),
         database, demoData, auth, socket, presence, forms, cluster, log, delivery, history, postgresChanges);
   }
 
@@ -167,7 +174,8 @@ public record HubConfig(
     }
 
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.string("http.publicUrl"),
-        c.integer("http.verticles", 0, 64), c.bool("http.nativeTransport"));
+        c.integer("http.verticles", 0, 64), c.bool("http.nativeTransport"), c.integer("http.readyTimeoutMs", 100, 60_000),
+        c.integer("http.shutdownDelayMs", 0, 600_000));
 
     DatabaseMode mode = switch (c.string("database.mode").toLowerCase()) {
       case "embedded" -> DatabaseMode.EMBEDDED;
