@@ -79,7 +79,7 @@ start_bench_env() {
 # The server's test classpath (its embedded PostgreSQL and Redis come from Maven test artifacts), in
 # target/test-classpath.txt, with target/test-classes compiled.
 build_test_classpath() {
-  mvn -q -B -DskipTests -pl hub test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  ./mvnw -q -B -DskipTests -pl hub test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$PWD/target/test-classpath.txt"
 }
 
@@ -159,6 +159,6 @@ ensure_jar() {
      || ! { unzip -l bench/target/bench.jar 2>/dev/null || jar tf bench/target/bench.jar 2>/dev/null; } \
        | grep "$1" >/dev/null; then
     echo "building target/hub.jar and bench/target/bench.jar ..." >&2
-    mvn -q -B -DskipTests package
+    ./mvnw -q -B -DskipTests -Dimage.skip package
   fi
 }
