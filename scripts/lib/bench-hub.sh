@@ -79,29 +79,29 @@ start_bench_env() {
 # The server's test classpath (its embedded PostgreSQL and Redis come from Maven test artifacts), in
 # target/test-classpath.txt, with target/test-classes compiled.
 build_test_classpath() {
-  mvn -q -B -DskipTests -pl hub test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  ./mvnw -q -B -DskipTests -pl hub test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$PWD/target/test-classpath.txt"
 }
 
-# Starts hub NAME in the background with its own ports, data directory and log, plus the given HUB_ settings. Only
-# keys conf/hub.json has may be set (the hub refuses unknown HUB_ variables).
+# Starts hub NAME in the background with its own ports, data directory and log, plus the given WEDSYNC_HUB_ settings.
+# Only keys conf/hub.json has may be set (the hub refuses unknown WEDSYNC_HUB_ variables).
 start_hub() {
   local name=$1; shift
   next_port; HUB_HTTP[$name]=$PORT
   next_port; HUB_PG[$name]=$PORT
   mkdir -p "$WORK/$name"
   local envs=(
-    "HUB_HTTP_PORT=${HUB_HTTP[$name]}"
-    "HUB_DATABASE_DATA_DIR=$WORK/$name/pg"
-    "HUB_DATABASE_EMBEDDED_PORT=${HUB_PG[$name]}"
-    "HUB_LOG_FORMAT=text"
-    "HUB_LOG_LEVEL=WARN"
-    "HUB_FORMS_SPILL_DIR=$WORK/$name/spill"
+    "WEDSYNC_HUB_HTTP_PORT=${HUB_HTTP[$name]}"
+    "WEDSYNC_HUB_DATABASE_DATA_DIR=$WORK/$name/pg"
+    "WEDSYNC_HUB_DATABASE_EMBEDDED_PORT=${HUB_PG[$name]}"
+    "WEDSYNC_HUB_LOG_FORMAT=text"
+    "WEDSYNC_HUB_LOG_LEVEL=WARN"
+    "WEDSYNC_HUB_FORMS_SPILL_DIR=$WORK/$name/spill"
     # The load generator is thousands of clients on a few loopback addresses: lift the per-address and per-user
     # connection limits, which guard a real deployment against one client, not a benchmark.
-    "HUB_SOCKET_MAX_CONNECTIONS_PER_IP=10000000"
-    "HUB_SOCKET_CONNECT_RATE_PER_IP=1000000" "HUB_SOCKET_CONNECT_BURST_PER_IP=1000000"
-    "HUB_SOCKET_CONNECT_RATE_PER_USER=1000000" "HUB_SOCKET_CONNECT_BURST_PER_USER=1000000"
+    "WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_IP=10000000"
+    "WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_IP=1000000" "WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_IP=1000000"
+    "WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_USER=1000000" "WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_USER=1000000"
     "$@"
   )
   echo "hub for $name: java ${BENCH_HUB_JAVA_OPTS:-} -jar target/hub.jar (a copy)," \
@@ -159,6 +159,6 @@ ensure_jar() {
      || ! { unzip -l bench/target/bench.jar 2>/dev/null || jar tf bench/target/bench.jar 2>/dev/null; } \
        | grep "$1" >/dev/null; then
     echo "building target/hub.jar and bench/target/bench.jar ..." >&2
-    mvn -q -B -DskipTests package
+    ./mvnw -q -B -DskipTests -Dimage.skip package
   fi
 }

@@ -20,6 +20,7 @@ import com.wedsync.hub.clients.ClientStatus;
 import com.wedsync.hub.clients.ClientTracker;
 import com.wedsync.hub.clients.LastSeen;
 import com.wedsync.hub.config.ConfigException;
+import com.wedsync.hub.config.ConfigSource;
 import com.wedsync.hub.config.HubConfig;
 import com.wedsync.hub.db.Database;
 import com.wedsync.hub.db.PgListener;
@@ -50,6 +51,7 @@ import com.wedsync.hub.socket.SocketServices;
 import com.wedsync.hub.socket.SocketVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
@@ -59,6 +61,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The hub, put together. Start-up reads top to bottom: configuration → the record (PostgreSQL, migrated, demo data)
@@ -78,10 +81,13 @@ public final class Hub {
   private final LastSeen lastSeen;
   private final ChangeFeed changeFeed;
   private final HubMetrics metrics;
+  /** Set when a graceful shutdown begins: {@code /ready} answers 503 from then on. */
+  private final AtomicBoolean shuttingDown;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, HubMetrics metrics) {
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, HubMetrics metrics,
+              AtomicBoolean shuttingDown) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -92,12 +98,15 @@ public final class Hub {
     this.lastSeen = lastSeen;
     this.changeFeed = changeFeed;
     this.metrics = metrics;
+    this.shuttingDown = shuttingDown;
   }
 
   public static void main(String[] args) {
     HubConfig config;
+    ConfigSource source;
     try {
-      config = HubConfig.load();
+      source = ConfigSource.load(System.getenv());
+      config = HubConfig.load(source);
     } catch (ConfigException e) {
       System.err.println("wedsync-hub: " + e.getMessage());
       System.exit(2);
@@ -110,6 +119,7 @@ public final class Hub {
       System.exit(2);
       return;
     }
+    source.warnings().forEach(log::warn);
     Hub hub;
     try {
       hub = start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -178,6 +188,7 @@ public final class Hub {
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
     ChangeFeed[] changeFeed = new ChangeFeed[1];
+    AtomicBoolean shuttingDown = new AtomicBoolean();
     // A dead node's presences leave their channels, and its couples' connections their clients' status.
     return backplane.start(dead -> presence.removeNode(dead).compose(clients::nodeDied))
         // Row changes of the published tables (postgres_changes): one node reads them, every node delivers them.
@@ -209,7 +220,8 @@ public final class Hub {
               .with(new ClientRoutes(auth, clients))
               .with(areas.routes(auth))
               .readyWhen(backplane.readiness())
-              .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
+              .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg))
+              .readiness(cfg.http().readyTimeoutMs(), shuttingDown::get);
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
           return api.load(vertx).compose(x -> pgListener.start())
@@ -220,7 +232,7 @@ public final class Hub {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
           return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0],
-              metrics);
+              metrics, shuttingDown);
         })
         .recover(e -> {
           vertx.close().onComplete(ar -> metrics.close());
@@ -246,8 +258,9 @@ public final class Hub {
 
   private static void warnOfDevelopmentSecret(HubConfig cfg) {
     if (cfg.auth().hs256Secret().startsWith("wedsync-dev-secret-")) {
-      log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set HUB_AUTH_HS256_SECRET or "
-          + "HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with HUB_AUTH_HS256_SECRET_FILE=) outside development");
+      log.warn("the development JWT secret (conf/dev-jwt-secret.txt) is in use: set WEDSYNC_HUB_AUTH_HS256_SECRET "
+          + "or WEDSYNC_HUB_AUTH_HS256_SECRET_FILE (or RS256/JWKS with WEDSYNC_HUB_AUTH_HS256_SECRET_FILE=) outside "
+          + "development");
     }
   }
 
@@ -275,10 +288,18 @@ public final class Hub {
   public Future<Void> stop() {
     if (stopped) return Future.succeededFuture();
     stopped = true;
-    log.info("hub {} stopping", config.nodeId());
+    // First /ready turns 503 while everything still works, so load balancers stop sending new clients here.
+    shuttingDown.set(true);
+    int delay = config.http().shutdownDelayMs();
+    log.info("hub {} stopping{}", config.nodeId(), delay > 0 ? ": /ready answers 503 for " + delay + " ms before the "
+        + "sockets close" : "");
+    Promise<Void> delayed = Promise.promise();
+    if (delay > 0) vertx.setTimer(delay, id -> delayed.complete());
+    else delayed.complete();
     // Undeploying the socket verticles stops accepting and closes every socket, which releases its presence and
     // locks; then every accepted change still in the save buffer is written (or kept for later) before the pool closes.
-    return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+    return delayed.future()
+        .compose(x -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
         .transform(ar -> outbox.stop())
@@ -297,7 +318,8 @@ public final class Hub {
 
   void stopAndWait() {
     try {
-      stop().toCompletionStage().toCompletableFuture().get(config.forms().drainMs() + 10_000L, TimeUnit.MILLISECONDS);
+      stop().toCompletionStage().toCompletableFuture().get(config.http().shutdownDelayMs()
+          + config.forms().drainMs() + 10_000L, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("shutdown did not complete cleanly: {}", rootMessage(e));
     }

@@ -65,9 +65,9 @@ class RunCommandIT {
 
   private static Started start(Path data, int port) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("bash", "scripts/hub").directory(new File(".")).redirectErrorStream(true);
-    pb.environment().put("HUB_HTTP_PORT", String.valueOf(port));
-    pb.environment().put("HUB_DATABASE_DATA_DIR", data.toString());
-    pb.environment().put("HUB_LOG_FORMAT", "text");
+    pb.environment().put("WEDSYNC_HUB_HTTP_PORT", String.valueOf(port));
+    pb.environment().put("WEDSYNC_HUB_DATABASE_DATA_DIR", data.toString());
+    pb.environment().put("WEDSYNC_HUB_LOG_FORMAT", "text");
     Process p = pb.start();
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
     String[] token = new String[1];

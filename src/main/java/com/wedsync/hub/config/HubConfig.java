@@ -21,12 +21,19 @@ public record HubConfig(
     History history,
     PostgresChanges postgresChanges) {
 
+  /**
+   * @param transport       the event loops' I/O transport (see {@link com.wedsync.hub.http.IoTransport})
+   * @param readyTimeoutMs  a {@code /ready} check not answered this soon counts as failed (the probe answers 503)
+   * @param shutdownDelayMs on a graceful shutdown, {@code /ready} answers 503 this long before the sockets close, so
+   *                        load balancers take the node out of rotation first
+   */
   public record Http(String host, int port, String publicUrl, int verticles,
-                     com.wedsync.hub.http.IoTransport.Choice transport) {}
+                     com.wedsync.hub.http.IoTransport.Choice transport, int readyTimeoutMs, int shutdownDelayMs) {}
 
   /** The same configuration listening on {@code port} (the free port picked for {@code http.port} 0). */
   public HubConfig withPort(int port) {
-    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.transport()),
+    return new HubConfig(nodeId, new Http(http.host(), port, http.publicUrl(), http.verticles(), http.transport(),
+        http.readyTimeoutMs(), http.shutdownDelayMs()),
         database, demoData, auth, socket, presence, forms, cluster, log, delivery, history, postgresChanges);
   }
 
@@ -160,7 +167,11 @@ public record HubConfig(
 
   /** Builds the configuration from {@code conf/hub.json} and the given environment (tests pass their own map). */
   public static HubConfig load(Map<String, String> env) {
-    ConfigSource c = ConfigSource.load(env);
+    return load(ConfigSource.load(env));
+  }
+
+  /** Builds the configuration from an already read source (whose {@link ConfigSource#warnings()} start-up logs). */
+  public static HubConfig load(ConfigSource c) {
     String nodeId = c.string("node.id");
     if (nodeId.isEmpty()) nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
     else if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -169,7 +180,8 @@ public record HubConfig(
 
     Http http = new Http(c.string("http.host"), c.integer("http.port", 0, 65535), c.string("http.publicUrl"),
         c.integer("http.verticles", 0, 64),
-        com.wedsync.hub.http.IoTransport.Choice.parse(c.string("http.transport")));
+        com.wedsync.hub.http.IoTransport.Choice.parse(c.string("http.transport")),
+        c.integer("http.readyTimeoutMs", 100, 60_000), c.integer("http.shutdownDelayMs", 0, 600_000));
 
     DatabaseMode mode = switch (c.string("database.mode").toLowerCase()) {
       case "embedded" -> DatabaseMode.EMBEDDED;

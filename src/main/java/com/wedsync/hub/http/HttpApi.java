@@ -21,7 +21,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +51,10 @@ public final class HttpApi {
   private record Contract(OpenAPIContract routes, ValidationErrors errors) {}
 
   private final long requestTimeoutMs;
+  /** How long a {@code /ready} check may take before it counts as failed. */
+  private long readyTimeoutMs = 2000;
+  /** True once a graceful shutdown has begun: {@code /ready} then answers 503 at once. */
+  private java.util.function.BooleanSupplier shuttingDown = () -> false;
 
   public HttpApi(String nodeId, Pool db, HttpAuth auth, ChannelRegistry channels, PresenceTracker presence,
                  HubMetrics metrics, long requestTimeoutMs) {
@@ -87,6 +90,13 @@ public final class HttpApi {
   /** More checks for {@code /ready}, by name. */
   public HttpApi readyWhen(java.util.Map<String, java.util.function.Supplier<Future<?>>> checks) {
     readiness.putAll(checks);
+    return this;
+  }
+
+  /** {@code /ready}'s checks time out after {@code timeoutMs}, and it answers 503 while {@code shuttingDown} is true. */
+  public HttpApi readiness(long timeoutMs, java.util.function.BooleanSupplier shuttingDown) {
+    this.readyTimeoutMs = timeoutMs;
+    this.shuttingDown = shuttingDown;
     return this;
   }
 
@@ -209,15 +219,8 @@ public final class HttpApi {
     java.util.Map<String, java.util.function.Supplier<Future<?>>> checks = new java.util.LinkedHashMap<>();
     checks.put("postgres", () -> db.query("select 1").execute());
     checks.putAll(readiness);
-    JsonObject results = new JsonObject();
-    List<Future<?>> all = new ArrayList<>();
-    checks.forEach((name, check) -> all.add(check.get()
-        .onSuccess(v -> results.put(name, "ok")).onFailure(e -> results.put(name, String.valueOf(e.getMessage())))));
-    Future.join(all).onComplete(ar -> {
-      boolean ready = ar.succeeded();
-      json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready").put("node", nodeId)
-          .put("checks", results));
-    });
+    ReadyChecks.run(ctx.vertx(), nodeId, checks, readyTimeoutMs, shuttingDown)
+        .onSuccess(v -> json(ctx, v.ready() ? 200 : 503, v.body()));
   }
 
   private static final String ME = """

@@ -49,8 +49,8 @@ final class LiveAreasWorld {
   /** Settings for a hub reading slot and publication {@code name}: the default published tables otherwise. */
   static Map<String, String> settings(String name) {
     Map<String, String> env = new HashMap<>();
-    env.put("HUB_POSTGRES_CHANGES_SLOT", name);
-    env.put("HUB_POSTGRES_CHANGES_PUBLICATION", name);
+    env.put("WEDSYNC_HUB_POSTGRES_CHANGES_SLOT", name);
+    env.put("WEDSYNC_HUB_POSTGRES_CHANGES_PUBLICATION", name);
     return env;
   }
 

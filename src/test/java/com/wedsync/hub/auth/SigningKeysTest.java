@@ -60,7 +60,7 @@ class SigningKeysTest {
     KeyPair keys = rsa();
     Path pub = Files.createTempFile("hub-rs256", ".pem");
     Files.writeString(pub, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
-    try (TestHub hub = TestHub.start(Map.of("HUB_AUTH_RS256_PUBLIC_KEY_FILE", pub.toString()))) {
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_RS256_PUBLIC_KEY_FILE", pub.toString()))) {
       String good = rs256(hub.client, keys, null, EMMA, 600);
       var me = hub.request(HttpMethod.GET, "/api/v1/me", good, null);
       assertEquals(200, me.status(), me.body());
@@ -86,7 +86,7 @@ class SigningKeysTest {
             .putHeader("content-type", "application/json")
             .end(new JsonObject().put("keys", new JsonArray().add(jwk)).encode()))
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    try (TestHub hub = TestHub.start(Map.of("HUB_AUTH_JWKS_URL",
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_JWKS_URL",
         "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json"))) {
       String token = rs256(hub.client, keys, "k1", EMMA, 600);
       var me = hub.request(HttpMethod.GET, "/api/v1/me", token, null);
@@ -111,7 +111,7 @@ class SigningKeysTest {
       req.response().putHeader("content-type", "application/json")
           .end(new JsonObject().put("keys", served.get()).encode());
     }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    try (TestHub hub = TestHub.start(Map.of("HUB_AUTH_JWKS_URL",
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_JWKS_URL",
         "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json"))) {
       assertEquals(200, hub.request(HttpMethod.GET, "/api/v1/me", rs256(hub.client, first, "k1", EMMA, 600), null)
           .status());

@@ -26,7 +26,7 @@ class TokenLifecycleTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_AUTH_LEEWAY_SECONDS", "0"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_LEEWAY_SECONDS", "0"));
   }
 
   @AfterAll

@@ -56,7 +56,7 @@ class ChangeFeedFailoverTest {
 
   static Map<String, String> env(String name, String table, Map<String, String> more) {
     Map<String, String> env = new HashMap<>(PgChangesWorld.settings(name, table));
-    env.put("HUB_DEMO_DATA", "true");
+    env.put("WEDSYNC_HUB_DEMO_DATA", "true");
     env.putAll(more);
     return env;
   }
@@ -165,8 +165,8 @@ class ChangeFeedFailoverTest {
     PgChangesWorld.createTable(table);
     String topic = "realtime:user:" + EMMA;
     try (TestRedis redis = TestRedis.start()) {
-      Map<String, String> cluster = Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-          "HUB_CLUSTER_NODE_TTL_MS", "3000", "HUB_CLUSTER_PRESENCE_TTL_MS", "6000");
+      Map<String, String> cluster = Map.of("WEDSYNC_HUB_CLUSTER_MODE", "cluster", "WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url(),
+          "WEDSYNC_HUB_CLUSTER_NODE_TTL_MS", "3000", "WEDSYNC_HUB_CLUSTER_PRESENCE_TTL_MS", "6000");
       HubProcess a = HubProcess.start("pgc-a", env(name, table, cluster));
       awaitReader(List.of(a));
       HubProcess b = HubProcess.start("pgc-b", env(name, table, cluster));

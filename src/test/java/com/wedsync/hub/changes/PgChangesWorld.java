@@ -32,9 +32,9 @@ final class PgChangesWorld {
   /** Hub settings publishing {@code table} on slot and publication {@code name}. */
   static Map<String, String> settings(String name, String table) {
     Map<String, String> env = new HashMap<>();
-    env.put("HUB_POSTGRES_CHANGES_SLOT", name);
-    env.put("HUB_POSTGRES_CHANGES_PUBLICATION", name);
-    env.put("HUB_POSTGRES_CHANGES_TABLES", new JsonArray().add(new JsonObject().put("table", table)
+    env.put("WEDSYNC_HUB_POSTGRES_CHANGES_SLOT", name);
+    env.put("WEDSYNC_HUB_POSTGRES_CHANGES_PUBLICATION", name);
+    env.put("WEDSYNC_HUB_POSTGRES_CHANGES_TABLES", new JsonArray().add(new JsonObject().put("table", table)
         .put("couple", "couple_id").put("supplier", "supplier_id")
         .put("columns", new JsonArray().add("id").add("couple_id").add("supplier_id").add("title").add("done")
             .add("priority").add("due").add("tags").add("meta"))).encode());

@@ -52,8 +52,8 @@ class ClientStatusTest {
   @BeforeAll
   static void start() {
     dropSlot();
-    hub = TestHub.start(Map.of("HUB_PRESENCE_LAST_SEEN_FLUSH_MS", "200", "HUB_POSTGRES_CHANGES_SLOT", SLOT,
-        "HUB_POSTGRES_CHANGES_PUBLICATION", SLOT));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_PRESENCE_LAST_SEEN_FLUSH_MS", "200", "WEDSYNC_HUB_POSTGRES_CHANGES_SLOT", SLOT,
+        "WEDSYNC_HUB_POSTGRES_CHANGES_PUBLICATION", SLOT));
     long deadline = System.currentTimeMillis() + 20_000;
     while (TestPostgres.query("select 1 from pg_replication_slots where slot_name = '" + SLOT + "' and active")
         .isEmpty()) {

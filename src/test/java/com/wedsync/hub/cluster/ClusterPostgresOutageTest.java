@@ -48,9 +48,9 @@ class ClusterPostgresOutageTest {
     TestRedis redis = TestRedis.start();
     Vertx client = Vertx.vertx();
     DevTokens tokens = new DevTokens(client, HubConfig.load(Map.of()).auth().hs256Secret());
-    Map<String, String> env = new HashMap<>(Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL",
-        redis.url(), "HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + pgPort + "/postgres",
-        "HUB_DEMO_DATA", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "300", "HUB_FORMS_SAVE_RETRY_MAX_MS", "1000"));
+    Map<String, String> env = new HashMap<>(Map.of("WEDSYNC_HUB_CLUSTER_MODE", "cluster", "WEDSYNC_HUB_CLUSTER_REDIS_URL",
+        redis.url(), "WEDSYNC_HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + pgPort + "/postgres",
+        "WEDSYNC_HUB_DEMO_DATA", "true", "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "300", "WEDSYNC_HUB_FORMS_SAVE_RETRY_MAX_MS", "1000"));
     HubProcess a = HubProcess.start("pa", env);
     HubProcess b = HubProcess.start("pb", env);
     String topic = "realtime:form:" + FORM;

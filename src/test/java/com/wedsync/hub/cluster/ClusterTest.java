@@ -43,11 +43,11 @@ class ClusterTest {
   static HubProcess n1, n2;
 
   static Map<String, String> clusterEnv(String saveIntervalMs) {
-    return Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-        "HUB_CLUSTER_PRESENCE_TTL_MS", "6000", "HUB_CLUSTER_NODE_TTL_MS", "4000",
-        "HUB_FORMS_LOCK_LEASE_MS", "3000", "HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs,
-        "HUB_FORMS_SAVE_RETRY_MAX_MS", "1000",
-        "HUB_SOCKET_RATE_PER_SECOND", "10000", "HUB_SOCKET_RATE_BURST", "10000");
+    return Map.of("WEDSYNC_HUB_CLUSTER_MODE", "cluster", "WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url(),
+        "WEDSYNC_HUB_CLUSTER_PRESENCE_TTL_MS", "6000", "WEDSYNC_HUB_CLUSTER_NODE_TTL_MS", "4000",
+        "WEDSYNC_HUB_FORMS_LOCK_LEASE_MS", "3000", "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs,
+        "WEDSYNC_HUB_FORMS_SAVE_RETRY_MAX_MS", "1000",
+        "WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "10000", "WEDSYNC_HUB_SOCKET_RATE_BURST", "10000");
   }
 
   @BeforeAll

@@ -51,11 +51,11 @@ class RedisClusterTest {
     redis = TestRedisCluster.start(3, 1);
     List<String> seeds = redis.urls().subList(0, 2); // the rest is learnt from these
     Map<String, String> env = new HashMap<>(TestHub.editing("200"));
-    env.put("HUB_CLUSTER_MODE", "cluster");
-    env.put("HUB_CLUSTER_REDIS_MODE", "cluster");
-    env.put("HUB_CLUSTER_REDIS_NODES", String.join(",", seeds));
-    env.put("HUB_CLUSTER_REDIS_WAIT_REPLICAS", "1");
-    env.put("HUB_FORMS_SAVE_RETRY_MAX_MS", "500");
+    env.put("WEDSYNC_HUB_CLUSTER_MODE", "cluster");
+    env.put("WEDSYNC_HUB_CLUSTER_REDIS_MODE", "cluster");
+    env.put("WEDSYNC_HUB_CLUSTER_REDIS_NODES", String.join(",", seeds));
+    env.put("WEDSYNC_HUB_CLUSTER_REDIS_WAIT_REPLICAS", "1");
+    env.put("WEDSYNC_HUB_FORMS_SAVE_RETRY_MAX_MS", "500");
     a = TestHub.start(env);
     b = TestHub.start(env);
   }

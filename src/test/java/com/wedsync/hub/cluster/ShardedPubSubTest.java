@@ -35,8 +35,8 @@ class ShardedPubSubTest {
   @BeforeAll
   static void start() {
     redis = TestRedis.startSeven();
-    a = TestHub.clusterNode(redis, Map.of("HUB_CLUSTER_SHARDED", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "200"));
-    b = TestHub.clusterNode(redis, Map.of("HUB_CLUSTER_SHARDED", "true", "HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    a = TestHub.clusterNode(redis, Map.of("WEDSYNC_HUB_CLUSTER_SHARDED", "true", "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    b = TestHub.clusterNode(redis, Map.of("WEDSYNC_HUB_CLUSTER_SHARDED", "true", "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
   }
 
   @AfterAll

@@ -120,7 +120,7 @@ class DemoAppTest {
 
   @Test
   void withoutDemoDataTheSignInRoutesAnswer404AndMintNothing() throws Exception {
-    try (TestHub off = TestHub.start(Map.of("HUB_DEMO_DATA", "false"))) {
+    try (TestHub off = TestHub.start(Map.of("WEDSYNC_HUB_DEMO_DATA", "false"))) {
       TestHub.HttpResult users = off.request(HttpMethod.GET, "/demo/users", null, null);
       assertEquals(404, users.status());
       TestHub.HttpResult signIn = off.request(HttpMethod.POST, "/demo/sign-in", null,

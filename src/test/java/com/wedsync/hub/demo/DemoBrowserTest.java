@@ -90,7 +90,7 @@ class DemoBrowserTest {
   @Test
   @Order(7)
   void demoSignInIsRefusedWhenDemoDataIsOff() {
-    try (TestHub off = TestHub.start(Map.of("HUB_DEMO_DATA", "false"))) {
+    try (TestHub off = TestHub.start(Map.of("WEDSYNC_HUB_DEMO_DATA", "false"))) {
       run(off, "demoOff", null);
     }
   }

@@ -54,7 +54,7 @@ class ExternalChangeTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
   }
 
   @AfterAll
@@ -278,8 +278,8 @@ class ExternalChangeTest {
   @Test
   void aClusterPublishesEachExternalChangeOnceToClientsOnEveryNode() {
     TestRedis redis = TestRedis.start();
-    Map<String, String> cluster = Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-        "HUB_FORMS_SAVE_INTERVAL_MS", "200");
+    Map<String, String> cluster = Map.of("WEDSYNC_HUB_CLUSTER_MODE", "cluster", "WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url(),
+        "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200");
     TestHub a = TestHub.start(cluster);
     TestHub b = TestHub.start(cluster);
     UUID form = TestForms.create("external cluster", "guests:number");
@@ -328,8 +328,8 @@ class ExternalChangeTest {
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
         .start();
     String jdbc = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    TestHub own = TestHub.start(Map.of("HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + port
-        + "/postgres", "HUB_DEMO_DATA", "true"));
+    TestHub own = TestHub.start(Map.of("WEDSYNC_HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + port
+        + "/postgres", "WEDSYNC_HUB_DEMO_DATA", "true"));
     UUID form = UUID.fromString("55555555-0000-0000-0000-000000000001"); // demo data of this database only
     String topic = "realtime:form:" + form;
     try (WsClient sarah = own.connect(SARAH)) {

@@ -49,8 +49,8 @@ class FieldLockTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_LOCK_LEASE_MS", String.valueOf(LEASE_MS),
-        "HUB_FORMS_TYPING_THROTTLE_MS", "1000"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_LOCK_LEASE_MS", String.valueOf(LEASE_MS),
+        "WEDSYNC_HUB_FORMS_TYPING_THROTTLE_MS", "1000"));
     // Load the form once so the first lock of a test does not pay for it inside a 2 s lease.
     assertEquals(200, hub.request(HttpMethod.GET, "/api/v1/forms/" + FORM_ID, hub.token(SARAH), null).status());
   }

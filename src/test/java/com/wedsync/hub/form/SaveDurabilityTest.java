@@ -43,8 +43,8 @@ class SaveDurabilityTest {
     }
     EmbeddedPostgres pg = start(data, port);
     String url = "postgresql://postgres:postgres@127.0.0.1:" + port + "/postgres";
-    try (TestHub hub = TestHub.start(Map.of("HUB_DATABASE_URL", url, "HUB_FORMS_SAVE_INTERVAL_MS", "300",
-        "HUB_FORMS_SAVE_RETRY_MAX_MS", "1000", "HUB_DATABASE_POOL_SIZE", "4"))) {
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_DATABASE_URL", url, "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "300",
+        "WEDSYNC_HUB_FORMS_SAVE_RETRY_MAX_MS", "1000", "WEDSYNC_HUB_DATABASE_POOL_SIZE", "4"))) {
       String topic = "realtime:form:55555555-0000-0000-0000-000000000001";
       WsClient emma = hub.connect(EMMA);
       WsClient sarah = hub.connect(SARAH);
@@ -95,7 +95,7 @@ class SaveDurabilityTest {
   void aGracefulShutdownFlushesEverythingPending() throws Exception {
     UUID form = TestForms.create("Shutdown flush", "a:text", "b:number", "c:textarea");
     String topic = "realtime:form:" + form;
-    TestHub hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "600000"));
+    TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "600000"));
     try (WsClient emma = hub.connect(EMMA)) {
       emma.join(topic);
       for (int i = 0; i < 5; i++) {
@@ -129,8 +129,8 @@ class SaveDurabilityTest {
   void aHundredChangesInOneWindowAreOneRowWriteAndAHundredRevisions() throws Exception {
     UUID form = TestForms.create("Coalescing", "n:number");
     String topic = "realtime:form:" + form;
-    try (TestHub hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "5000",
-        "HUB_SOCKET_RATE_PER_SECOND", "1000", "HUB_SOCKET_RATE_BURST", "1000"));
+    try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "5000",
+        "WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "1000", "WEDSYNC_HUB_SOCKET_RATE_BURST", "1000"));
          WsClient emma = hub.connect(EMMA)) {
       emma.join(topic);
       hub.hub.saves().flush().toCompletionStage().toCompletableFuture().get();

@@ -45,8 +45,8 @@ class TextConvergenceTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_SOCKET_RATE_PER_SECOND", "5000", "HUB_SOCKET_RATE_BURST", "5000",
-        "HUB_FORMS_SAVE_INTERVAL_MS", "100"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "5000", "WEDSYNC_HUB_SOCKET_RATE_BURST", "5000",
+        "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "100"));
   }
 
   @AfterAll

@@ -48,16 +48,16 @@ class RecoveryTest {
   /** Node 0 and node 1 of a mode; in embedded mode both are the one hub. */
   static List<TestHub> hubs(String mode) {
     return hubs.computeIfAbsent(mode, m -> {
-      Map<String, String> env = new HashMap<>(Map.of("HUB_SOCKET_RATE_PER_SECOND", "100000",
-          "HUB_SOCKET_RATE_BURST", "100000", "HUB_HISTORY_KEEP_EVENTS", String.valueOf(KEEP_EVENTS),
-          "HUB_HISTORY_KEEP_MS", "0", "HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+      Map<String, String> env = new HashMap<>(Map.of("WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "100000",
+          "WEDSYNC_HUB_SOCKET_RATE_BURST", "100000", "WEDSYNC_HUB_HISTORY_KEEP_EVENTS", String.valueOf(KEEP_EVENTS),
+          "WEDSYNC_HUB_HISTORY_KEEP_MS", "0", "WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
       if (m.equals("embedded")) {
         TestHub one = TestHub.start(env);
         return List.of(one, one);
       }
       if (redis == null) redis = TestRedis.start();
-      env.put("HUB_CLUSTER_MODE", "cluster");
-      env.put("HUB_CLUSTER_REDIS_URL", redis.url());
+      env.put("WEDSYNC_HUB_CLUSTER_MODE", "cluster");
+      env.put("WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url());
       return List.of(TestHub.start(env), TestHub.start(env));
     });
   }

@@ -33,7 +33,7 @@ class LogLinesTest {
 
   @Test
   void jsonLinesCarryTheNodeIdAndAnIsoTimestamp() {
-    List<String> lines = run("log-json", Map.of("HUB_LOG_FORMAT", "json"));
+    List<String> lines = run("log-json", Map.of("WEDSYNC_HUB_LOG_FORMAT", "json"));
     List<JsonObject> json = lines.stream().filter(l -> l.startsWith("{")).map(JsonObject::new).toList();
     assertFalse(json.isEmpty(), "JSON log lines in " + lines);
     for (JsonObject line : json) {
@@ -46,7 +46,7 @@ class LogLinesTest {
 
   @Test
   void textLinesCarryTheNodeIdAndAnIsoTimestamp() {
-    List<String> lines = run("log-text", Map.of("HUB_LOG_FORMAT", "text"));
+    List<String> lines = run("log-text", Map.of("WEDSYNC_HUB_LOG_FORMAT", "text"));
     String listening = lines.stream().filter(l -> l.contains("hub log-text listening on")).findFirst()
         .orElseThrow(() -> new AssertionError("no start-up line in " + lines));
     assertTrue(Pattern.compile("^" + ISO.pattern() + " INFO  \\[log-text] ").matcher(listening).find(), listening);
@@ -56,7 +56,7 @@ class LogLinesTest {
   void aUsersLogbackFileFromLogConfigIsUsed() throws Exception {
     Path file = Files.createTempDirectory("logback-").resolve("logback.xml");
     Files.writeString(file, USER_CONFIG);
-    List<String> lines = run("log-user", Map.of("HUB_LOG_CONFIG", file.toString(), "HUB_LOG_FORMAT", "json"));
+    List<String> lines = run("log-user", Map.of("WEDSYNC_HUB_LOG_CONFIG", file.toString(), "WEDSYNC_HUB_LOG_FORMAT", "json"));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("USER-FORMAT node=log-user hub log-user listening on")),
         lines.toString());
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("{")), "log.format is not used: " + lines);
@@ -67,7 +67,7 @@ class LogLinesTest {
     Path file = Files.createTempDirectory("logback-").resolve("logback.xml");
     Files.writeString(file, USER_CONFIG);
     List<String> lines = run("log-sysprop",
-        Map.of("JAVA_TOOL_OPTIONS", "-Dlogback.configurationFile=" + file, "HUB_LOG_FORMAT", "json"));
+        Map.of("JAVA_TOOL_OPTIONS", "-Dlogback.configurationFile=" + file, "WEDSYNC_HUB_LOG_FORMAT", "json"));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("USER-FORMAT node=log-sysprop hub log-sysprop listening on")),
         lines.toString());
     assertFalse(lines.stream().anyMatch(l -> l.startsWith("{")), "log.format is not used: " + lines);

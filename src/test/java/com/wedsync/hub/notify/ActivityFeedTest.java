@@ -41,7 +41,7 @@ class ActivityFeedTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
     w = new NotifyWorld();
     supplierA = joined(hub, w.memberA, "supplier:" + w.supplierA);
     supplierB = joined(hub, w.ownerB, "supplier:" + w.supplierB);

@@ -43,7 +43,7 @@ class NotificationTriggerTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_FORMS_SAVE_INTERVAL_MS", "200"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", "200"));
     w = new NotifyWorld();
     for (UUID u : List.of(w.partner1, w.partner2, w.ownerA, w.memberA, w.ownerB, w.ownerC, w.stranger)) {
       bells.put(u, bell(hub, u));

@@ -87,11 +87,11 @@ class OutboxDeliveryTest {
 
   static Map<String, String> delivery(int port, Map<String, String> more) {
     Map<String, String> env = new HashMap<>(Map.of(
-        "HUB_DELIVERY_EMAIL_URL", "http://127.0.0.1:" + port + "/email",
-        "HUB_DELIVERY_SMS_URL", "http://127.0.0.1:" + port + "/sms",
-        "HUB_DELIVERY_PUSH_URL", "http://127.0.0.1:" + port + "/push",
-        "HUB_DELIVERY_POLL_INTERVAL_MS", "50", "HUB_DELIVERY_BACKOFF_BASE_MS", "50",
-        "HUB_DELIVERY_BACKOFF_MAX_MS", "300", "HUB_DELIVERY_REQUEST_TIMEOUT_MS", "2000"));
+        "WEDSYNC_HUB_DELIVERY_EMAIL_URL", "http://127.0.0.1:" + port + "/email",
+        "WEDSYNC_HUB_DELIVERY_SMS_URL", "http://127.0.0.1:" + port + "/sms",
+        "WEDSYNC_HUB_DELIVERY_PUSH_URL", "http://127.0.0.1:" + port + "/push",
+        "WEDSYNC_HUB_DELIVERY_POLL_INTERVAL_MS", "50", "WEDSYNC_HUB_DELIVERY_BACKOFF_BASE_MS", "50",
+        "WEDSYNC_HUB_DELIVERY_BACKOFF_MAX_MS", "300", "WEDSYNC_HUB_DELIVERY_REQUEST_TIMEOUT_MS", "2000"));
     env.putAll(more);
     return env;
   }
@@ -136,7 +136,7 @@ class OutboxDeliveryTest {
   @Test
   void aFailingReceiverGetsEveryDeliveryExactlyOnceAfterRetries() throws Exception {
     try (Receiver receiver = new Receiver(0, 0);
-         TestHub hub = TestHub.start(delivery(receiver.port(), Map.of("HUB_DELIVERY_MAX_ATTEMPTS", "6")))) {
+         TestHub hub = TestHub.start(delivery(receiver.port(), Map.of("WEDSYNC_HUB_DELIVERY_MAX_ATTEMPTS", "6")))) {
       List<UUID> users = users(3);
       notify(hub, users, "flaky deposit");
       List<Map<String, Object>> rows = awaitRows(users, r -> "delivered".equals(r.get("status")), 20_000);
@@ -170,7 +170,7 @@ class OutboxDeliveryTest {
   @Test
   void aDeliveryThatKeepsFailingIsDeadAfterTheMaximumAttempts() throws Exception {
     try (Receiver receiver = new Receiver(0, 0);
-         TestHub hub = TestHub.start(delivery(receiver.port(), Map.of("HUB_DELIVERY_MAX_ATTEMPTS", "4")))) {
+         TestHub hub = TestHub.start(delivery(receiver.port(), Map.of("WEDSYNC_HUB_DELIVERY_MAX_ATTEMPTS", "4")))) {
       List<UUID> users = users(1);
       notify(hub, users, "dead letter");
       List<Map<String, Object>> rows = awaitRows(users, r -> "dead".equals(r.get("status")), 20_000);
@@ -193,8 +193,8 @@ class OutboxDeliveryTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // reserved, then left closed: the receiver is down
     }
-    Map<String, String> env = delivery(port, Map.of("HUB_DELIVERY_MAX_ATTEMPTS", "100",
-        "HUB_DELIVERY_BATCH_SIZE", "3", "HUB_DELIVERY_POLL_INTERVAL_MS", "30"));
+    Map<String, String> env = delivery(port, Map.of("WEDSYNC_HUB_DELIVERY_MAX_ATTEMPTS", "100",
+        "WEDSYNC_HUB_DELIVERY_BATCH_SIZE", "3", "WEDSYNC_HUB_DELIVERY_POLL_INTERVAL_MS", "30"));
     try (TestHub n1 = TestHub.start(env); TestHub n2 = TestHub.start(env)) {
       List<UUID> users = users(20);
       notify(n1, users, "deposit while down");

@@ -35,9 +35,9 @@ class PreferencesTest {
   @BeforeAll
   static void start() {
     // Webhooks configured (so deliveries are queued) but never polled while this class runs: the outbox is read as is.
-    hub = TestHub.start(Map.of("HUB_DELIVERY_EMAIL_URL", "http://127.0.0.1:9/email",
-        "HUB_DELIVERY_SMS_URL", "http://127.0.0.1:9/sms", "HUB_DELIVERY_PUSH_URL", "http://127.0.0.1:9/push",
-        "HUB_DELIVERY_POLL_INTERVAL_MS", "600000"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_DELIVERY_EMAIL_URL", "http://127.0.0.1:9/email",
+        "WEDSYNC_HUB_DELIVERY_SMS_URL", "http://127.0.0.1:9/sms", "WEDSYNC_HUB_DELIVERY_PUSH_URL", "http://127.0.0.1:9/push",
+        "WEDSYNC_HUB_DELIVERY_POLL_INTERVAL_MS", "600000"));
     service = hub.tokens.service(3600);
   }
 

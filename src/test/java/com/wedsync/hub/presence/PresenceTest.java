@@ -33,7 +33,7 @@ class PresenceTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_SOCKET_RATE_BURST", "1000", "HUB_SOCKET_RATE_PER_SECOND", "1000"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_SOCKET_RATE_BURST", "1000", "WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "1000"));
   }
 
   @AfterAll

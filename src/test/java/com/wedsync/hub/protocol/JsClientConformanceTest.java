@@ -61,7 +61,7 @@ class JsClientConformanceTest {
   @Test
   void phoenixLongPollClientConforms() {
     // A short idle timeout: a session that stops polling is cleaned up within seconds (the last check).
-    try (TestHub lp = TestHub.start(Map.of("HUB_SOCKET_IDLE_TIMEOUT_MS", "3000"))) {
+    try (TestHub lp = TestHub.start(Map.of("WEDSYNC_HUB_SOCKET_IDLE_TIMEOUT_MS", "3000"))) {
       Map<String, String> env = Map.of(
           "HUB_ENDPOINT", "http://127.0.0.1:" + lp.hub.port() + "/realtime/v1",
           "TOKEN_EMMA", lp.token(EMMA),

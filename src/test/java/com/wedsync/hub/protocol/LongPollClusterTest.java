@@ -39,7 +39,7 @@ class LongPollClusterTest {
   @BeforeAll
   static void start() throws Exception {
     redis = TestRedis.start();
-    Map<String, String> env = Map.of("HUB_SOCKET_IDLE_TIMEOUT_MS", "3000");
+    Map<String, String> env = Map.of("WEDSYNC_HUB_SOCKET_IDLE_TIMEOUT_MS", "3000");
     a = TestHub.clusterNode(redis, env);
     b = TestHub.clusterNode(redis, env);
     proxyVertx = Vertx.vertx();

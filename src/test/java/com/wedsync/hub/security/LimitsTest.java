@@ -50,7 +50,7 @@ class LimitsTest {
 
   @Test
   void reconnectingDoesNotRefillTheWriteBucket() {
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_RATE_PER_SECOND", "2", "HUB_SOCKET_RATE_BURST", "5"))) {
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "2", "WEDSYNC_HUB_SOCKET_RATE_BURST", "5"))) {
       int accepted = 0;
       int refused = 0;
       long started = System.currentTimeMillis();
@@ -78,7 +78,7 @@ class LimitsTest {
 
   @Test
   void httpWritesDrawFromTheSameBucketAndGet429WithRetryAfter() throws Exception {
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_RATE_PER_SECOND", "1", "HUB_SOCKET_RATE_BURST", "3"))) {
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "1", "WEDSYNC_HUB_SOCKET_RATE_BURST", "3"))) {
       HttpClient http = HttpClient.newHttpClient();
       String token = hub.token(EMMA);
       List<Integer> statuses = new ArrayList<>();
@@ -98,7 +98,7 @@ class LimitsTest {
       assertEquals(200, read.statusCode());
     }
     // The other way round: a user's socket writes empty the bucket their HTTP writes draw from.
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_RATE_PER_SECOND", "1", "HUB_SOCKET_RATE_BURST", "3"));
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "1", "WEDSYNC_HUB_SOCKET_RATE_BURST", "3"));
          WsClient c = hub.connect(EMMA)) {
       c.join(WEDDING);
       int refused = 0;
@@ -117,8 +117,8 @@ class LimitsTest {
 
   @Test
   void newConnectionsAreLimitedPerAddress() {
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_CONNECT_RATE_PER_IP", "1",
-        "HUB_SOCKET_CONNECT_BURST_PER_IP", "3"))) {
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_IP", "1",
+        "WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_IP", "3"))) {
       List<WsClient> open = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) open.add(hub.connect(user(1 + i)));
@@ -132,8 +132,8 @@ class LimitsTest {
 
   @Test
   void newConnectionsAreLimitedPerUser() {
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_CONNECT_RATE_PER_USER", "1",
-        "HUB_SOCKET_CONNECT_BURST_PER_USER", "2"))) {
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_USER", "1",
+        "WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_USER", "2"))) {
       WsClient a = hub.connect(SARAH);
       WsClient b = hub.connect(SARAH);
       try {
@@ -149,7 +149,7 @@ class LimitsTest {
 
   @Test
   void openConnectionsPerAddressAreCappedAndReleasedOnClose() throws Exception {
-    try (TestHub hub = TestHub.start(limits("HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "3"))) {
+    try (TestHub hub = TestHub.start(limits("WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "3"))) {
       // Sockets opened and closed release their place: many in a row never hit the cap.
       for (int i = 0; i < 10; i++) {
         try (WsClient c = hub.connect(SARAH)) {
@@ -180,7 +180,7 @@ class LimitsTest {
   // ---- deadlines (§4) -----------------------------------------------------------------------------------------
 
   static Map<String, String> deadline() {
-    return limits("HUB_SOCKET_REQUEST_TIMEOUT_MS", "500");
+    return limits("WEDSYNC_HUB_SOCKET_REQUEST_TIMEOUT_MS", "500");
   }
 
   /** Milliseconds until the server closes {@code s}, reading (and discarding) what it sends meanwhile. */

@@ -37,7 +37,7 @@ class SaveBacklogAndSpillTest {
   void aBacklogThatDoesNotDrainMakesTheNodeNotReady() throws Exception {
     // Saves every minute, a backlog older than one second is "not draining": /ready must say so, then recover.
     Map<String, String> env = new HashMap<>(TestHub.editing("60000"));
-    env.put("HUB_FORMS_SAVE_BACKLOG_READY_MS", "1000");
+    env.put("WEDSYNC_HUB_FORMS_SAVE_BACKLOG_READY_MS", "1000");
     UUID form = com.wedsync.hub.support.TestForms.create("backlog", "t:text");
     try (TestHub hub = TestHub.start(env); WsClient emma = hub.connect(EMMA)) {
       String topic = "realtime:form:" + form;
@@ -67,10 +67,10 @@ class SaveBacklogAndSpillTest {
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
         .setPort(pgPort).start();
     Map<String, String> env = new HashMap<>(TestHub.editing("600000"));
-    env.put("HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + pgPort + "/postgres");
-    env.put("HUB_DEMO_DATA", "true");
-    env.put("HUB_FORMS_SPILL_DIR", spill.toString());
-    env.put("HUB_FORMS_DRAIN_MS", "1500");
+    env.put("WEDSYNC_HUB_DATABASE_URL", "postgresql://postgres:postgres@127.0.0.1:" + pgPort + "/postgres");
+    env.put("WEDSYNC_HUB_DEMO_DATA", "true");
+    env.put("WEDSYNC_HUB_FORMS_SPILL_DIR", spill.toString());
+    env.put("WEDSYNC_HUB_FORMS_DRAIN_MS", "1500");
     try {
       TestHub first = TestHub.start(env);
       try (WsClient emma = first.connect(EMMA)) {

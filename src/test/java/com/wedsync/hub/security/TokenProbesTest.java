@@ -42,7 +42,7 @@ class TokenProbesTest {
 
   @BeforeAll
   static void start() {
-    hub = TestHub.start(Map.of("HUB_AUTH_ANON_KEYS", ANON, "HUB_SOCKET_MAX_CONNECTIONS_PER_USER", "3"));
+    hub = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_ANON_KEYS", ANON, "WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_USER", "3"));
     signer = JWTAuth.create(hub.client, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
         .setBuffer(hub.hub.config().auth().hs256Secret())));
   }
@@ -128,8 +128,8 @@ class TokenProbesTest {
 
   @Test
   void issuerAndAudienceAreCheckedWhenConfigured() {
-    try (TestHub strict = TestHub.start(Map.of("HUB_AUTH_ISSUER", "https://auth.wedsync.example",
-        "HUB_AUTH_AUDIENCE", "realtime"))) {
+    try (TestHub strict = TestHub.start(Map.of("WEDSYNC_HUB_AUTH_ISSUER", "https://auth.wedsync.example",
+        "WEDSYNC_HUB_AUTH_AUDIENCE", "realtime"))) {
       JsonObject base = good().put("iss", "https://auth.wedsync.example").put("aud", "realtime");
       assertEquals(200, strict.request(HttpMethod.GET, "/api/v1/me", signed(base), null).status());
       assertEquals(200, strict.request(HttpMethod.GET, "/api/v1/me",

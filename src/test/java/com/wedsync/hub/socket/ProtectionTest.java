@@ -43,13 +43,13 @@ class ProtectionTest {
   @BeforeAll
   static void start() {
     hub = TestHub.start(Map.of(
-        "HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "50",
-        "HUB_SOCKET_MAX_FRAME_BYTES", "4096",
-        "HUB_SOCKET_RATE_PER_SECOND", "20",
-        "HUB_SOCKET_RATE_BURST", "40",
-        "HUB_SOCKET_MAX_CONNECTIONS_PER_USER", "3",
-        "HUB_SOCKET_OUTBOUND_QUEUE_BYTES", "65536",
-        "HUB_SOCKET_ALLOWED_ORIGINS", "https://app.wedsync.example,http://localhost:*,http://127.0.0.1:*"));
+        "WEDSYNC_HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION", "50",
+        "WEDSYNC_HUB_SOCKET_MAX_FRAME_BYTES", "4096",
+        "WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "20",
+        "WEDSYNC_HUB_SOCKET_RATE_BURST", "40",
+        "WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_USER", "3",
+        "WEDSYNC_HUB_SOCKET_OUTBOUND_QUEUE_BYTES", "65536",
+        "WEDSYNC_HUB_SOCKET_ALLOWED_ORIGINS", "https://app.wedsync.example,http://localhost:*,http://127.0.0.1:*"));
   }
 
   @AfterAll

@@ -52,7 +52,7 @@ class TransportTest {
   void eachTransportCanBeChosenAndCarriesTheSameTraffic() {
     for (String choice : new String[] {"io_uring", "epoll", "nio"}) {
       IoTransport.Picked picked = IoTransport.pick(IoTransport.Choice.parse(choice));
-      try (TestHub hub = TestHub.start(Map.of("HUB_HTTP_TRANSPORT", choice))) {
+      try (TestHub hub = TestHub.start(Map.of("WEDSYNC_HUB_HTTP_TRANSPORT", choice))) {
         assertEquals(picked.name(), transportOf(hub), choice + ": " + picked.why());
         broadcastArrives(hub);
       }

@@ -36,27 +36,29 @@ public final class HubProcess implements AutoCloseable {
         port = s.getLocalPort();
       }
       Map<String, String> env = new HashMap<>();
-      env.put("HUB_DATABASE_MODE", "external");
+      env.put("WEDSYNC_HUB_DATABASE_MODE", "external");
       // The test database only when the caller names none (asking for its URL starts it).
-      if (!overrides.containsKey("HUB_DATABASE_URL")) env.put("HUB_DATABASE_URL", TestPostgres.url());
-      env.put("HUB_HTTP_PORT", String.valueOf(port));
-      env.put("HUB_LOG_FORMAT", "text");
-      env.put("HUB_NODE_ID", nodeId);
-      env.put("HUB_DEMO_DATA", "false");
+      if (!overrides.containsKey("WEDSYNC_HUB_DATABASE_URL") && !overrides.containsKey("HUB_DATABASE_URL")) {
+        env.put("WEDSYNC_HUB_DATABASE_URL", TestPostgres.url());
+      }
+      env.put("WEDSYNC_HUB_HTTP_PORT", String.valueOf(port));
+      env.put("WEDSYNC_HUB_LOG_FORMAT", "text");
+      env.put("WEDSYNC_HUB_NODE_ID", nodeId);
+      env.put("WEDSYNC_HUB_DEMO_DATA", "false");
       // Test and benchmark clients all come from loopback; the connection limits are tested on their own.
-      env.put("HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "10000000");
-      env.put("HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
-      env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
-      env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
-      env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
+      env.put("WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "10000000");
+      env.put("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
+      env.put("WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
+      env.put("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
+      env.put("WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
       env.putAll(TestHub.FEED_OFF_UNLESS_NAMED.apply(overrides));
-      env.putAll(overrides);
+      TestHub.override(env, overrides);
       ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-cp",
           System.getProperty("java.class.path"), "com.wedsync.hub.Hub").redirectErrorStream(true);
       java.nio.file.Path logs = java.nio.file.Path.of("target", "cluster-logs");
       java.nio.file.Files.createDirectories(logs);
       java.nio.file.Path logFile = logs.resolve(nodeId + "-" + port + ".log");
-      pb.environment().keySet().removeIf(k -> k.startsWith("HUB_"));
+      pb.environment().keySet().removeIf(k -> k.startsWith("WEDSYNC_HUB_") || k.startsWith("HUB_"));
       pb.environment().putAll(env);
       HubProcess hub = new HubProcess(pb.start(), port, nodeId);
       // Never outlive the test JVM, whatever happens to the test (a failed @BeforeAll, a killed fork).

@@ -20,7 +20,7 @@ import java.util.UUID;
  * <p>{@code LocalCluster [NODES] [--data-dir DIR] [--info-file FILE] [--redis-fsync always|everysec]}: {@code scripts/bench-cluster} gives it a
  * throw-away data directory and reads the nodes' URLs, process ids and the PostgreSQL port from the info file
  * (written once every node is ready). Redis keeps an append-only file fsynced every second, as production should
- * (the tests fsync on every write). {@code HUB_*} variables of this process are passed on to every node.
+ * (the tests fsync on every write). {@code WEDSYNC_HUB_*} variables of this process are passed on to every node.
  */
 public final class LocalCluster {
   public static void main(String[] args) throws Exception {
@@ -52,10 +52,10 @@ public final class LocalCluster {
     String dbUrl = "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/postgres";
     Map<String, String> env = new java.util.HashMap<>();
     System.getenv().forEach((k, v) -> {
-      if (k.startsWith("HUB_")) env.put(k, v);
+      if (k.startsWith("WEDSYNC_HUB_")) env.put(k, v);
     });
-    env.putAll(Map.of("HUB_CLUSTER_MODE", "cluster", "HUB_CLUSTER_REDIS_URL", redis.url(),
-        "HUB_DATABASE_URL", dbUrl, "HUB_DEMO_DATA", "true"));
+    env.putAll(Map.of("WEDSYNC_HUB_CLUSTER_MODE", "cluster", "WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url(),
+        "WEDSYNC_HUB_DATABASE_URL", dbUrl, "WEDSYNC_HUB_DEMO_DATA", "true"));
     for (int i = 1; i <= nodes; i++) hubs.add(HubProcess.start("node-" + i, env));
     if (infoFile != null) {
       StringBuilder info = new StringBuilder("pg_port=" + pg.getPort() + "\nredis=" + redis.url() + "\n");

@@ -39,37 +39,37 @@ public final class TestHub implements AutoCloseable {
    * bursts one user would not).
    */
   public static Map<String, String> editing(String saveIntervalMs) {
-    return Map.of("HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs, "HUB_SOCKET_RATE_BURST", "100000",
-        "HUB_SOCKET_RATE_PER_SECOND", "100000");
+    return Map.of("WEDSYNC_HUB_FORMS_SAVE_INTERVAL_MS", saveIntervalMs, "WEDSYNC_HUB_SOCKET_RATE_BURST", "100000",
+        "WEDSYNC_HUB_SOCKET_RATE_PER_SECOND", "100000");
   }
 
   /** A node in cluster mode on {@code redis} (sharing the test PostgreSQL), with more overrides. */
   public static TestHub clusterNode(TestRedis redis, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
-    env.put("HUB_CLUSTER_MODE", "cluster");
-    env.put("HUB_CLUSTER_REDIS_URL", redis.url());
+    env.put("WEDSYNC_HUB_CLUSTER_MODE", "cluster");
+    env.put("WEDSYNC_HUB_CLUSTER_REDIS_URL", redis.url());
     return start(env);
   }
 
-  /** @param overrides environment-style overrides, e.g. {@code HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION=5} */
+  /** @param overrides environment-style overrides, e.g. {@code WEDSYNC_HUB_SOCKET_MAX_CHANNELS_PER_CONNECTION=5} */
   public static TestHub start(Map<String, String> overrides) {
     TestPostgres.get();
     Map<String, String> env = new HashMap<>();
-    env.put("HUB_DATABASE_MODE", "external");
-    env.put("HUB_DATABASE_URL", TestPostgres.url());
-    env.put("HUB_HTTP_PORT", "0");
-    env.put("HUB_LOG_FORMAT", "text");
-    env.put("HUB_NODE_ID", "test-" + NODES.incrementAndGet());
-    env.put("HUB_FORMS_SPILL_DIR", tempDir("spill-").toString());
+    env.put("WEDSYNC_HUB_DATABASE_MODE", "external");
+    env.put("WEDSYNC_HUB_DATABASE_URL", TestPostgres.url());
+    env.put("WEDSYNC_HUB_HTTP_PORT", "0");
+    env.put("WEDSYNC_HUB_LOG_FORMAT", "text");
+    env.put("WEDSYNC_HUB_NODE_ID", "test-" + NODES.incrementAndGet());
+    env.put("WEDSYNC_HUB_FORMS_SPILL_DIR", tempDir("spill-").toString());
     // Every test client comes from 127.0.0.1 and many open sockets in bursts: the per-address and per-user connection
     // limits are tested on their own (security.LimitsTest), not in every test.
-    env.put("HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "1000000");
-    env.put("HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
-    env.put("HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
-    env.put("HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
-    env.put("HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
+    env.put("WEDSYNC_HUB_SOCKET_MAX_CONNECTIONS_PER_IP", "1000000");
+    env.put("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_IP", "1000000");
+    env.put("WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_IP", "1000000");
+    env.put("WEDSYNC_HUB_SOCKET_CONNECT_RATE_PER_USER", "1000000");
+    env.put("WEDSYNC_HUB_SOCKET_CONNECT_BURST_PER_USER", "1000000");
     env.putAll(FEED_OFF_UNLESS_NAMED.apply(overrides));
-    env.putAll(overrides);
+    override(env, overrides);
     try {
       Hub hub = Hub.start(HubConfig.load(env)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestHub(hub);
@@ -80,12 +80,24 @@ public final class TestHub implements AutoCloseable {
 
   /**
    * The change feed reads a logical replication slot of the shared test database, which keeps WAL for as long as it
-   * exists: only a test that names its own slot ({@code HUB_POSTGRES_CHANGES_SLOT}, dropped when it is done) turns
-   * the feed on; every other hub runs without it, as it did before any table was published by default.
+   * exists: only a test that names its own slot ({@code WEDSYNC_HUB_POSTGRES_CHANGES_SLOT}, dropped when it is done)
+   * turns the feed on; every other hub runs without it, as it did before any table was published by default.
    */
   public static final java.util.function.Function<Map<String, String>, Map<String, String>> FEED_OFF_UNLESS_NAMED =
-      overrides -> overrides.containsKey("HUB_POSTGRES_CHANGES_SLOT") ? Map.of()
-          : Map.of("HUB_POSTGRES_CHANGES_ENABLED", "false");
+      overrides -> overrides.containsKey("WEDSYNC_HUB_POSTGRES_CHANGES_SLOT")
+          || overrides.containsKey("HUB_POSTGRES_CHANGES_SLOT") ? Map.of()
+          : Map.of("WEDSYNC_HUB_POSTGRES_CHANGES_ENABLED", "false");
+
+  /**
+   * Puts a test's overrides over the defaults. An override in the older {@code HUB_} spelling replaces the default
+   * too (the hub lets a {@code WEDSYNC_HUB_} variable win over its {@code HUB_} twin).
+   */
+  static void override(Map<String, String> env, Map<String, String> overrides) {
+    overrides.keySet().forEach(k -> {
+      if (k.startsWith("HUB_")) env.remove("WEDSYNC_" + k);
+    });
+    env.putAll(overrides);
+  }
 
   static java.nio.file.Path tempDir(String prefix) {
     try {
