@@ -1,5 +1,8 @@
 package com.wedsync.hub;
 
+import com.wedsync.hub.admin.AdminAudit;
+import com.wedsync.hub.admin.AdminRoutes;
+import com.wedsync.hub.admin.AdminSessions;
 import com.wedsync.hub.areas.DashboardNumbers;
 import com.wedsync.hub.areas.LiveAreas;
 import com.wedsync.hub.auth.DevTokens;
@@ -35,6 +38,8 @@ import com.wedsync.hub.form.RevisionWriter;
 import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.form.SaveSpill;
 import com.wedsync.hub.form.SplittingWriter;
+import com.wedsync.hub.health.DeliveryLatency;
+import com.wedsync.hub.health.SyncHealth;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.metrics.HubMetrics;
@@ -75,10 +80,11 @@ public final class Hub {
   private final OutboxPoller outbox;
   private final LastSeen lastSeen;
   private final ChangeFeed changeFeed;
+  private final SyncHealth health;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed) {
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, SyncHealth health) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -88,6 +94,7 @@ public final class Hub {
     this.outbox = outbox;
     this.lastSeen = lastSeen;
     this.changeFeed = changeFeed;
+    this.health = health;
   }
 
   public static void main(String[] args) {
@@ -163,7 +170,16 @@ public final class Hub {
         .on("notifications", c -> notify.bell().changedOutside(c.id(), c.uuid("recipient"), c.string("op")))
         .listen(pgListener);
 
-    ChannelRegistry channels = new ChannelRegistry(pool);
+    // Sync health and the admin powers (README "Operations"): every node's snapshot on the bus, audited powers.
+    DeliveryLatency deliveryLatency = new DeliveryLatency(metrics.registry());
+    SyncHealth health = new SyncHealth(new SyncHealth.Needs(vertx, cfg.nodeId(), cfg.cluster().nodeTtlMs(), metrics,
+        deliveryLatency, backplane.saves(), pool, backplane.readiness().get("redis"), backplane.bus(), publisher,
+        backplane.lease(SyncHealth.LEASE), handlers));
+    AdminAudit audit = new AdminAudit(pool, cfg.nodeId());
+    AdminSessions adminSessions = new AdminSessions(pool, backplane.bus());
+    ChannelRegistry channels = new ChannelRegistry(pool).onAdminView((admin, topic) -> audit.record(admin,
+        AdminAudit.VIEW_FORM, topic.name(), "read-only view", new io.vertx.core.json.JsonObject())
+        .onFailure(e -> log.warn("auditing {}'s view of {} failed: {}", admin.userId(), topic.name(), e.getMessage())));
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
     ChangeFeed[] changeFeed = new ChangeFeed[1];
@@ -185,9 +201,10 @@ public final class Hub {
           lastSeen.start(vertx);
           areas.start();
           vertx.setPeriodic(5000, id -> limits.sweep());
+          adminSessions.listen();
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
               handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()),
-              ChangeListeners.ChangeFeedView.of(changeFeed[0]));
+              ChangeListeners.ChangeFeedView.of(changeFeed[0]), deliveryLatency);
           HttpAuth auth = new HttpAuth(tokens, principals, limits);
           HttpApi api = new HttpApi(cfg.nodeId(), pool, auth, channels, presence, metrics,
               cfg.socket().requestTimeoutMs())
@@ -197,18 +214,20 @@ public final class Hub {
               .with(new BroadcastRoutes(auth, channels, broadcasts))
               .with(new ClientRoutes(auth, clients))
               .with(areas.routes(auth))
+              .with(new AdminRoutes(auth, health, audit, forms.locks(), adminSessions))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg));
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
-          return api.load(vertx).compose(x -> pgListener.start())
+          return api.load(vertx).compose(x -> pgListener.start()).compose(x -> health.start())
               .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, v -> demo.mount(api.router(v))),
                   new DeploymentOptions().setInstances(cfg.eventLoops())));
         })
         .map(id -> {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
-          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0]);
+          return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0],
+              health);
         })
         .recover(e -> {
           vertx.close();
@@ -271,6 +290,7 @@ public final class Hub {
     return Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
+        .transform(ar -> health.stop())
         .transform(ar -> outbox.stop())
         .transform(ar -> changeFeed.stop())
         .transform(ar -> lastSeen.stop(vertx))

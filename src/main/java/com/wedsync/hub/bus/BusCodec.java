@@ -24,6 +24,7 @@ public final class BusCodec {
     JsonObject j = new JsonObject().put("n", node).put("t", m.topic());
     if (m instanceof ChannelEvent e) {
       j.put("k", "e").put("e", e.event()).put("p", e.payload()).put("s", e.sender());
+      if (e.publishedAtMicros() > 0) j.put("ts", e.publishedAtMicros());
       if (e.binary() != null) j.put("b", Base64.getEncoder().encodeToString(e.binary().getBytes()));
       if (e.audience() != null) j.put("a", e.audience().toJson());
     } else if (m instanceof PresenceDelta d) {
@@ -58,7 +59,7 @@ public final class BusCodec {
     }
     return new ChannelEvent(topic, j.getString("e"), payload,
         j.containsKey("b") ? Buffer.buffer(Base64.getDecoder().decode(j.getString("b"))) : null, j.getString("s"),
-        Audience.fromJson(j.getJsonObject("a")), at, new WireCache());
+        Audience.fromJson(j.getJsonObject("a")), at, new WireCache(), j.getLong("ts", 0L));
   }
 
   private static List<JsonObject> objects(JsonArray a) {

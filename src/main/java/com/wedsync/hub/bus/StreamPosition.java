@@ -25,7 +25,7 @@ public record StreamPosition(long offset, String epoch) {
   public ChannelEvent stamp(ChannelEvent event) {
     JsonObject payload = event.payload().copy().put("meta", toJson());
     return new ChannelEvent(event.topic(), event.event(), payload, null, null, event.audience(), this,
-        new WireCache());
+        new WireCache(), event.publishedAtMicros());
   }
 
   public JsonObject toJson() {

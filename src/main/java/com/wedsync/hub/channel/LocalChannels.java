@@ -44,8 +44,12 @@ public final class LocalChannels {
   private final Map<String, Bus.Registration> registrations = new HashMap<>();
   /** Gap fills in flight, by topic and position: subscriptions at the same place share one history read. */
   private final Map<String, Future<Recovery>> fills = new HashMap<>();
+  /** Told, once per live event fanned out here, how long after its publication that was (microseconds). */
+  private final java.util.function.LongConsumer deliveryLatency;
 
-  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs) {
+  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs,
+                       java.util.function.LongConsumer deliveryLatency) {
+    this.deliveryLatency = deliveryLatency;
     this.bus = bus;
     this.history = history;
     this.context = vertx.getOrCreateContext();
@@ -142,6 +146,11 @@ public final class LocalChannels {
       if (presenceOnly && !s.presenceEnabled()) continue;
       if (event.sender() != null && event.sender().equals(s.subscriber().connectionId()) && !echoes(s, event)) continue;
       offer(s, event, at);
+    }
+    // Measured after the loop: what the last subscriber here waited, from the publishing node's clock. Presence diffs
+    // are made here (no publication to measure from); replays and gap fills are not live deliveries.
+    if (!presenceOnly && event.publishedAtMicros() > 0) {
+      deliveryLatency.accept(Math.max(0, ChannelEvent.nowMicros() - event.publishedAtMicros()));
     }
   }
 
