@@ -85,7 +85,7 @@ function nodesTable(nodes) {
   const head = ['node', 'status', 'conns', 'channels', 'in/s 1m', 'out/s 1m', 'p50/p99 1m', 'p50/p99 5m', 'p50/p99 15m',
     'errors 5m', 'conflicts 5m', 'reconnects 5m', 'locks g/d/e 15m', 'recovered/not 15m', 'save backlog', 'PostgreSQL', 'Redis'];
   const lat = (w) => (w.latency_ms ? `${fmt(w.latency_ms.p50)}/${fmt(w.latency_ms.p99)} ms` : '—');
-  return h('div', { class: 'card' }, h('h2', null, 'Nodes'), h('table', { class: 'nodes', 'data-testid': 'nodes' },
+  return h('div', { class: 'card' }, h('h2', null, 'Nodes'), h('div', { class: 'table-wrap' }, h('table', { class: 'nodes', 'data-testid': 'nodes' },
     h('tr', null, head.map((t) => h('th', null, t))),
     nodes.map((n) => {
       const [m1, m5, m15] = [n.windows['1m'], n.windows['5m'], n.windows['15m']];
@@ -96,7 +96,7 @@ function nodesTable(nodes) {
         h('td', null, `${m15.locks.granted}/${m15.locks.denied}/${m15.locks.expired}`),
         h('td', null, `${m15.recoveries.recovered}/${m15.recoveries.not_recovered}`),
         h('td', null, `${n.save_backlog.fields} · ${fmt(n.save_backlog.oldest_ms / 1000)} s`), h('td', null, dep(n.postgres)), h('td', null, dep(n.redis)));
-    })));
+    }))));
 }
 
 let audit = [];
