@@ -1,5 +1,8 @@
 package com.wedsync.hub;
 
+import com.wedsync.hub.admin.AdminAudit;
+import com.wedsync.hub.admin.AdminRoutes;
+import com.wedsync.hub.admin.AdminSessions;
 import com.wedsync.hub.areas.DashboardNumbers;
 import com.wedsync.hub.areas.LiveAreas;
 import com.wedsync.hub.auth.DevTokens;
@@ -36,6 +39,8 @@ import com.wedsync.hub.form.RevisionWriter;
 import com.wedsync.hub.form.SaveBuffer;
 import com.wedsync.hub.form.SaveSpill;
 import com.wedsync.hub.form.SplittingWriter;
+import com.wedsync.hub.health.DeliveryLatency;
+import com.wedsync.hub.health.SyncHealth;
 import com.wedsync.hub.http.HttpApi;
 import com.wedsync.hub.http.HttpAuth;
 import com.wedsync.hub.http.IoTransport;
@@ -81,12 +86,13 @@ public final class Hub {
   private final LastSeen lastSeen;
   private final ChangeFeed changeFeed;
   private final HubMetrics metrics;
+  private final SyncHealth health;
   /** Set when a graceful shutdown begins: {@code /ready} answers 503 from then on. */
   private final AtomicBoolean shuttingDown;
   private volatile boolean stopped;
 
   private Hub(HubConfig config, Database database, Vertx vertx, Pool pool, PgListener pgListener, Backplane backplane,
-              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, HubMetrics metrics,
+              OutboxPoller outbox, LastSeen lastSeen, ChangeFeed changeFeed, HubMetrics metrics, SyncHealth health,
               AtomicBoolean shuttingDown) {
     this.config = config;
     this.database = database;
@@ -98,6 +104,7 @@ public final class Hub {
     this.lastSeen = lastSeen;
     this.changeFeed = changeFeed;
     this.metrics = metrics;
+    this.health = health;
     this.shuttingDown = shuttingDown;
   }
 
@@ -184,7 +191,16 @@ public final class Hub {
         .on("notifications", c -> notify.bell().changedOutside(c.id(), c.uuid("recipient"), c.string("op")))
         .listen(pgListener);
 
-    ChannelRegistry channels = new ChannelRegistry(pool);
+    // Sync health and the admin powers (README "Operations"): every node's snapshot on the bus, audited powers.
+    DeliveryLatency deliveryLatency = new DeliveryLatency();
+    SyncHealth health = new SyncHealth(new SyncHealth.Needs(vertx, cfg.nodeId(), cfg.cluster().nodeTtlMs(), metrics,
+        deliveryLatency, backplane.saves(), pool, backplane.readiness().get("redis"), backplane.bus(), publisher,
+        backplane.lease(SyncHealth.LEASE), handlers));
+    AdminAudit audit = new AdminAudit(pool, cfg.nodeId());
+    AdminSessions adminSessions = new AdminSessions(pool, backplane.bus());
+    ChannelRegistry channels = new ChannelRegistry(pool).onAdminView((admin, topic) -> audit.record(admin,
+        AdminAudit.VIEW_FORM, topic.name(), "read-only view", new io.vertx.core.json.JsonObject())
+        .onFailure(e -> log.warn("auditing {}'s view of {} failed: {}", admin.userId(), topic.name(), e.getMessage())));
     Principals principals = new Principals(pool);
     ClientLimits limits = new ClientLimits(cfg.socket());
     ChangeFeed[] changeFeed = new ChangeFeed[1];
@@ -207,9 +223,10 @@ public final class Hub {
           lastSeen.start(vertx);
           areas.start();
           vertx.setPeriodic(5000, id -> limits.sweep());
+          adminSessions.listen();
           SocketServices sockets = new SocketServices(cfg, backplane.bus(), tokens, principals, channels, presence,
               handlers, limits, metrics, backplane.history(), new LongPollSessions(vertx, backplane.relay()),
-              ChangeListeners.ChangeFeedView.of(changeFeed[0]));
+              ChangeListeners.ChangeFeedView.of(changeFeed[0]), deliveryLatency);
           HttpAuth auth = new HttpAuth(tokens, principals, limits);
           HttpApi api = new HttpApi(cfg.nodeId(), pool, auth, channels, presence, metrics,
               cfg.socket().requestTimeoutMs())
@@ -219,12 +236,13 @@ public final class Hub {
               .with(new BroadcastRoutes(auth, channels, broadcasts))
               .with(new ClientRoutes(auth, clients))
               .with(areas.routes(auth))
+              .with(new AdminRoutes(auth, health, audit, forms.locks(), adminSessions))
               .readyWhen(backplane.readiness())
               .readyWhen("saves", () -> savesDraining(backplane.saves(), cfg))
               .readiness(cfg.http().readyTimeoutMs(), shuttingDown::get);
           DemoApp demo = new DemoApp(cfg, vertx, pool); // the demo app at / and its sign-in (demoData only)
           // The REST routes are built from the OpenAPI document, checked against the handlers before any socket opens.
-          return api.load(vertx).compose(x -> pgListener.start())
+          return api.load(vertx).compose(x -> pgListener.start()).compose(x -> health.start())
               .compose(x -> vertx.deployVerticle(() -> new SocketVerticle(sockets, v -> demo.mount(api.router(v))),
                   new DeploymentOptions().setInstances(cfg.eventLoops())));
         })
@@ -232,7 +250,7 @@ public final class Hub {
           log.info("hub {} listening on {}:{} with {} event loop(s)", cfg.nodeId(), cfg.http().host(),
               cfg.http().port(), cfg.eventLoops());
           return new Hub(cfg, database, vertx, pool, pgListener, backplane, notify.outbox(), lastSeen, changeFeed[0],
-              metrics, shuttingDown);
+              metrics, health, shuttingDown);
         })
         .recover(e -> {
           vertx.close().onComplete(ar -> metrics.close());
@@ -302,6 +320,7 @@ public final class Hub {
         .compose(x -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
         .transform(ar -> backplane.saves().drain(config.forms().drainMs()).onFailure(e -> log.error("accepted changes "
             + "could not be saved nor spilled at shutdown: {}", e.getMessage())))
+        .transform(ar -> health.stop())
         .transform(ar -> outbox.stop())
         .transform(ar -> changeFeed.stop())
         .transform(ar -> lastSeen.stop(vertx))

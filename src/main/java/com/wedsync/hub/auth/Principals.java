@@ -11,10 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Reads a user and their memberships in one round trip. */
+/**
+ * Reads a user and their memberships in one round trip, and refuses a token issued before an admin ended the user's
+ * sessions ({@code users.sessions_ended_at}, admin powers).
+ */
 public final class Principals {
   private static final String LOAD = """
       select u.name, u.avatar_url, u.is_admin, u.invisible,
+             floor(extract(epoch from u.sessions_ended_at))::int8 as sessions_ended,
              (select coalesce(json_object_agg(tm.supplier_id, tm.role), '{}') from team_members tm
                where tm.user_id = u.id)::text as teams,
              (select coalesce(array_agg(cm.couple_id), '{}') from couple_members cm where cm.user_id = u.id) as couples
@@ -33,6 +37,11 @@ public final class Principals {
         return Future.failedFuture(new AuthFailure("unauthorized", "unknown user " + claims.subject()));
       }
       Row r = rows.iterator().next();
+      Long ended = r.getLong("sessions_ended");
+      if (ended != null && claims.issuedAt() <= ended) {
+        return Future.failedFuture(new AuthFailure("unauthorized", "an admin ended this user's sessions at "
+            + java.time.Instant.ofEpochSecond(ended) + ": tokens issued until then are refused; sign in again"));
+      }
       Map<UUID, String> teams = new HashMap<>();
       new io.vertx.core.json.JsonObject(r.getString("teams"))
           .forEach(e -> teams.put(UUID.fromString(e.getKey()), (String) e.getValue()));

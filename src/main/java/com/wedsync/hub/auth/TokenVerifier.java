@@ -105,7 +105,7 @@ public final class TokenVerifier {
       if (token == null || token.isBlank()) {
         return Future.failedFuture(new AuthFailure("unauthorized", "no token given"));
       }
-      if (cfg.anonKeys().contains(token)) return Future.succeededFuture(new Claims(null, "anon", 0));
+      if (cfg.anonKeys().contains(token)) return Future.succeededFuture(new Claims(null, "anon", 0, 0));
       if (token.length() > 16_384) return Future.failedFuture(unauthorized("token longer than 16384 characters"));
       String[] parts = token.split("\\.", -1);
       if (parts.length != 3) return Future.failedFuture(unauthorized("not a JWT (header.payload.signature)"));
@@ -173,12 +173,13 @@ public final class TokenVerifier {
     if (!cfg.audience().isEmpty() && !audienceMatches(p.getValue("aud"))) {
       throw unauthorized("token audience does not include " + cfg.audience());
     }
+    long issued = iat != null ? iat : exp - cfg.maxTokenLifetimeSeconds();
     Object roleClaim = p.getValue("role", "authenticated");
     if (!(roleClaim instanceof String role)) throw unauthorized("token role must be a string");
-    if ("anon".equals(role) || "service_role".equals(role)) return Future.succeededFuture(new Claims(null, role, exp));
+    if ("anon".equals(role) || "service_role".equals(role)) return Future.succeededFuture(new Claims(null, role, exp, issued));
     if (!(p.getValue("sub") instanceof String sub)) throw unauthorized("token subject must be a user id string");
     try {
-      return Future.succeededFuture(new Claims(UUID.fromString(sub), role, exp));
+      return Future.succeededFuture(new Claims(UUID.fromString(sub), role, exp, issued));
     } catch (IllegalArgumentException bad) {
       throw unauthorized("token subject is not a user id: " + sub);
     }

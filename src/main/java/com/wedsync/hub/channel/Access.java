@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * The outcome of an access check for one principal on one channel.
  *
- * @param side      {@code couple}, {@code supplier}, {@code self} or {@code service}: whose side the caller is on,
+ * @param side      {@code couple}, {@code supplier}, {@code self}, {@code service} or {@code admin} (a hub admin's
+ *                  read-only view, {@link #adminView}): whose side the caller is on,
  *                  which decides e.g. who may change a form's status
  * @param role      the team role (owner, admin, member, viewer), the couple role, or the side again
  * @param suppliers on a supplier's side, the suppliers the caller is there for: on {@code wedding:{id}} every supplier
@@ -34,6 +35,21 @@ public record Access(boolean allowed, boolean canWrite, String side, String role
     return new Access(true, true, "couple", "couple");
   }
 
+  /**
+   * A hub admin ({@code users.is_admin}) on a channel it has no membership of: it receives everything there (state,
+   * events, presence) and may write nothing. Every write is refused with {@link #ADMIN_READ_ONLY}.
+   */
+  public static Access adminView() {
+    return new Access(true, false, "admin", "admin");
+  }
+
+  public static final String ADMIN_READ_ONLY = "an admin's view is read-only: admins see any form but change nothing "
+      + "on it (break a lock with POST /api/v1/admin/forms/{id}/locks/{key}/break)";
+
+  public boolean isAdminView() {
+    return "admin".equals(side);
+  }
+
   public boolean canManage() {
     return "owner".equals(role) || "admin".equals(role);
   }
@@ -47,7 +63,8 @@ public record Access(boolean allowed, boolean canWrite, String side, String role
    * the couple may, a supplier's side what any of its {@link #suppliers} may, any other side nothing narrowed.
    */
   public boolean sees(Audience audience) {
-    return audience == null || audience.admits(isCouple(), "supplier".equals(side) ? suppliers : Set.of());
+    return audience == null || isAdminView()
+        || audience.admits(isCouple(), "supplier".equals(side) ? suppliers : Set.of());
   }
 
   /**

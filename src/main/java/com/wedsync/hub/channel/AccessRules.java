@@ -64,8 +64,15 @@ final class AccessRules {
       UUID supplier = row.getUUID("supplier_id");
       String role = who.teamRoles().get(supplier);
       if (role != null) return Access.supplier(role, Set.of(supplier));
-      return who.couples().contains(row.getUUID("couple_id")) ? Access.couple() : Access.DENIED;
+      if (who.couples().contains(row.getUUID("couple_id"))) return Access.couple();
+      // A hub admin sees any form, read-only (each such view is audited: ChannelRegistry#onAdminView).
+      return who.admin() ? Access.adminView() : Access.DENIED;
     });
+  }
+
+  /** {@code admin:health}: the sync-health snapshots, for hub admins only ({@code users.is_admin}). */
+  static Future<Access> admin(Principal who, Topic t, Pool db) {
+    return Future.succeededFuture(who.admin() ? Access.adminView() : Access.DENIED);
   }
 
   private static final String JOURNEY = """

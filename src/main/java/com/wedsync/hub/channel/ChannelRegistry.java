@@ -26,12 +26,21 @@ public final class ChannelRegistry {
       family("wedding", "wedding:(?<id>" + UUID_RE + ")", Set.of(), AccessRules::wedding),
       family("form", "form:(?<id>" + UUID_RE + ")", Set.of(), AccessRules::form),
       family("journey", "journey:(?<id>" + UUID_RE + "):(?<second>" + UUID_RE + ")", Set.of(), AccessRules::journey),
-      family("user", "user:(?<id>" + UUID_RE + ")", Set.of(), AccessRules::self));
+      family("user", "user:(?<id>" + UUID_RE + ")", Set.of(), AccessRules::self),
+      // No id: one channel for the whole hub, its sync health (docs/protocol.md "admin:health").
+      family("admin", "admin:health", Set.of(), AccessRules::admin));
 
   private final Pool db;
+  private volatile java.util.function.BiConsumer<Principal, Topic> adminViews = (who, topic) -> { };
 
   public ChannelRegistry(Pool db) {
     this.db = db;
+  }
+
+  /** Told each time an admin is granted a read-only view of a form it has no membership of (to audit it). */
+  public ChannelRegistry onAdminView(java.util.function.BiConsumer<Principal, Topic> listener) {
+    this.adminViews = listener;
+    return this;
   }
 
   private static ChannelFamily family(String name, String regex, Set<String> suffixes, AccessRule rule) {
@@ -44,7 +53,7 @@ public final class ChannelRegistry {
     for (ChannelFamily f : FAMILIES) {
       Matcher m = f.pattern().matcher(name);
       if (!m.matches()) continue;
-      UUID id = UUID.fromString(m.group("id"));
+      UUID id = f.pattern().pattern().contains("<id>") ? UUID.fromString(m.group("id")) : null;
       UUID second = f.pattern().pattern().contains("<second>") ? UUID.fromString(m.group("second")) : null;
       String suffix = f.suffixes().isEmpty() ? null : m.group("suffix");
       return Optional.of(new Topic(name.toLowerCase(), f, id, second, suffix));
@@ -53,6 +62,8 @@ public final class ChannelRegistry {
   }
 
   public Future<Access> authorize(Principal who, Topic topic) {
-    return topic.family().rule().check(who, topic, db);
+    return topic.family().rule().check(who, topic, db).onSuccess(access -> {
+      if (access.isAdminView() && "form".equals(topic.family().name())) adminViews.accept(who, topic);
+    });
   }
 }

@@ -48,8 +48,12 @@ public final class LocalChannels {
   private final Map<String, Bus.Registration> registrations = new HashMap<>();
   /** Gap fills in flight, by topic and position: subscriptions at the same place share one history read. */
   private final Map<String, Future<Recovery>> fills = new HashMap<>();
+  /** Told, once per live event fanned out here, how long after its publication that was (microseconds). */
+  private final java.util.function.LongConsumer deliveryLatency;
 
-  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs, HubMetrics metrics) {
+  public LocalChannels(Vertx vertx, Bus bus, History history, long presenceWindowMs, HubMetrics metrics,
+                       java.util.function.LongConsumer deliveryLatency) {
+    this.deliveryLatency = deliveryLatency;
     this.bus = bus;
     this.metrics = metrics;
     this.history = history;
@@ -152,8 +156,12 @@ public final class LocalChannels {
       delivered |= offer(s, event, at);
     }
     // Once per event and loop, not per subscriber: the hot path stays one clock read. Presence diffs are made here
-    // (coalesced over a window), so their publication time says nothing.
-    if (delivered && !presenceOnly) metrics.delivered(event.publishedAt(), WallClock.micros());
+    // (coalesced over a window), so their publication time says nothing; replays and gap fills are not live.
+    if (delivered && !presenceOnly) {
+      long now = WallClock.micros();
+      metrics.delivered(event.publishedAt(), now);
+      deliveryLatency.accept(Math.max(0, now - event.publishedAt()));
+    }
   }
 
   /** @return whether the event went out to this subscription now */

@@ -48,7 +48,8 @@ public final class DemoApp {
    * StaticHandler resolves a plain route's path relative to the route ({@code /assets/*} would serve
    * {@code webroot/app.css} for {@code /assets/app.css}); under a regex route it resolves the whole path.
    */
-  private static final String STATIC = "^/(|index\\.html|app\\.html|sw\\.js|favicon\\.svg|assets/.*|lib/.*|vendor/.*)$";
+  private static final String STATIC =
+      "^/(|index\\.html|app\\.html|admin\\.html|sw\\.js|favicon\\.svg|assets/.*|lib/.*|vendor/.*)$";
   /** Routes of the app come before the REST routes of the same router. */
   private static final int ORDER = -100;
 
@@ -90,6 +91,8 @@ public final class DemoApp {
         .setIndexPage("index.html")
         .setDefaultContentEncoding("UTF-8")
         .setCachingEnabled(true); // Last-Modified and 304s; the Cache-Control is replaced below
+    // The sync-health page (admins only: the page asks the admin API, which refuses everyone else).
+    router.route(HttpMethod.GET, "/admin").order(order++).handler(ctx -> ctx.reroute("/admin.html"));
     router.routeWithRegex(STATIC).order(order).method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(DemoApp::headers).handler(files);
     return router;

@@ -129,6 +129,19 @@ public final class FieldLocks {
     if (!who.isSupplier() || !who.access().canManage()) {
       throw ChannelError.forbidden("only a team owner or admin can break a lock");
     }
+    return broken(who, formId, key).map(holder -> new JsonObject());
+  }
+
+  /**
+   * A hub admin ({@code users.is_admin}) takes a lock away from any form: the same {@code field:unlocked} with
+   * reason {@code broken}, activity and notification to the holder as a team owner's break. The admin's right was
+   * checked (and the break audited) by the caller. Answers the field and who held it.
+   */
+  public Future<JsonObject> breakLockAsAdmin(Editor admin, UUID formId, String key) {
+    return broken(admin, formId, key);
+  }
+
+  private Future<JsonObject> broken(Editor who, UUID formId, String key) {
     return store.breakLock(formId, key).compose(lease -> {
       if (lease == null) throw new ChannelError("not_found", key + " is not locked", new JsonObject().put("field", key));
       metrics.lock("broken");
@@ -137,7 +150,7 @@ public final class FieldLocks {
       // Recorded (activity) and the holder told (notification) by the listener.
       return fields.shape(formId).map(form -> {
         events.lockBroken(who, form.info(), key, lease.userId(), lease.name());
-        return new JsonObject();
+        return new JsonObject().put("field", key).put("holder", lease.holder());
       });
     });
   }

@@ -90,6 +90,9 @@ public final class FormRoutes implements ApiRoutes {
     auth.user(ctx)
         .compose(p -> channels.authorize(p, topic).map(access -> {
           if (!access.allowed()) throw ChannelError.forbidden("no access to " + topic.name());
+          if (access.isAdminView() && ctx.request().method() != io.vertx.core.http.HttpMethod.GET) {
+            throw ChannelError.forbidden(com.wedsync.hub.channel.Access.ADMIN_READ_ONLY);
+          }
           return Editor.of(p, access, null);
         }))
         .compose(who -> {

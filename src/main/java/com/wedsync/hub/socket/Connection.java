@@ -364,6 +364,10 @@ final class Connection implements Subscriber {
    * reply goes back to a request that carried a {@code ref}; an event that needs no reply (typing) answers null.
    */
   private void forward(Subscription sub, Inbound in) {
+    if (sub.access().isAdminView()) { // a hub admin watching: nothing it sends changes the channel
+      out.error(in, "forbidden", com.wedsync.hub.channel.Access.ADMIN_READ_ONLY + " ('" + in.event() + "' refused)");
+      return;
+    }
     long wait = services.limits().takeWrite(session.rateKey(id));
     if (wait > 0) {
       services.metrics().error("rate_limited");

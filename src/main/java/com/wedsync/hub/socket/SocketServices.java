@@ -24,4 +24,5 @@ public record SocketServices(
     HubMetrics metrics,
     History history,
     LongPollSessions longPolls,
-    ChangeListeners.ChangeFeedView changeFeed) {}
+    ChangeListeners.ChangeFeedView changeFeed,
+    java.util.function.LongConsumer deliveryLatency) {}

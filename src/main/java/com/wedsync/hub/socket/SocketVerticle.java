@@ -12,6 +12,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ public final class SocketVerticle extends VerticleBase {
   public Future<?> start() {
     var cfg = services.config();
     channels = new LocalChannels(vertx, services.bus(), services.history(), cfg.presence().diffIntervalMs(),
-        services.metrics());
+        services.metrics(), services.deliveryLatency());
     changes = new ChangeListeners(services.bus(), services.changeFeed());
     flushes = new FlushBatch(context);
     services.bus().subscribe(ControlEvent.HUB_TOPIC, this::onControl);
@@ -163,7 +164,32 @@ public final class SocketVerticle extends VerticleBase {
     return c;
   }
 
+  /**
+   * An admin ended a user's sessions (admin.AdminSessions): each of the user's subscriptions here ends with reason
+   * {@code session_ended}, then the socket closes (4001) saying why. The user's tokens issued until then no longer
+   * open a socket.
+   */
+  private void endSessions(io.vertx.core.json.JsonObject data) {
+    String user = data.getString("user");
+    JsonObject by = data.getJsonObject("by", new JsonObject());
+    String why = "session ended by admin " + by.getString("name", "?") + ": " + data.getString("reason", "");
+    for (Connection c : List.copyOf(connections)) {
+      if (c.principal() == null || !c.principal().userId().toString().equals(user)) continue;
+      c.endAll("session_ended", why);
+      // A close reason is at most 123 bytes; the subscriptions' system events above carry the whole text.
+      String shortWhy = why;
+      while (shortWhy.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 120) {
+        shortWhy = shortWhy.substring(0, shortWhy.length() - 2) + "…";
+      }
+      c.close((short) 4001, shortWhy);
+    }
+  }
+
   private void onControl(BusMessage message) {
+    if (message instanceof ControlEvent control && "end_sessions".equals(control.name())) {
+      endSessions(control.data());
+      return;
+    }
     if (!(message instanceof ControlEvent control) || !"access_changed".equals(control.name())) return;
     JsonArray users = control.data().getJsonArray("users", new JsonArray());
     Set<String> affected = new HashSet<>();

@@ -50,7 +50,8 @@ class OpenApiRoutesTest {
         .with(new ActivityRoutes(null, null, null))
         .with(new com.wedsync.hub.broadcast.BroadcastRoutes(null, null, null))
         .with(new com.wedsync.hub.clients.ClientRoutes(null, null))
-        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null));
+        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null))
+        .with(new com.wedsync.hub.admin.AdminRoutes(null, null, null, null, null));
   }
 
   static HttpApi api() {
@@ -96,7 +97,8 @@ class OpenApiRoutesTest {
         .with(new NotificationRoutes(null, null, null, null))
         .with(new com.wedsync.hub.broadcast.BroadcastRoutes(null, null, null))
         .with(new com.wedsync.hub.clients.ClientRoutes(null, null))
-        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null)); // no ActivityRoutes
+        .with(new com.wedsync.hub.areas.DashboardRoutes(null, null))
+        .with(new com.wedsync.hub.admin.AdminRoutes(null, null, null, null, null)); // no ActivityRoutes
     IllegalStateException e = startFails(api);
     assertTrue(e.getMessage().contains("without a handler: [listActivity (GET /api/v1/activity)]"), e.getMessage());
   }
