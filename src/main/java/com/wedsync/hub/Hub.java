@@ -145,8 +145,13 @@ public final class Hub {
     // The record: PostgreSQL, migrated, with the demo data on a first start.
     Database database = Database.open(config.database());
     if (config.demoData()) {
-      DemoData.loadIfEmpty(database.jdbcUrl(), database.connectOptions().getUser(),
-          database.connectOptions().getPassword());
+      try {
+        DemoData.loadIfEmpty(database.jdbcUrl(), database.connectOptions().getUser(),
+            database.connectOptions().getPassword());
+      } catch (RuntimeException e) {
+        database.close(); // an embedded server outlives the JVM unless the hub stops it
+        throw e;
+      }
     }
     HubConfig cfg = config.withPort(config.http().port() == 0 ? freePort() : config.http().port());
     warnOfDevelopmentSecret(cfg);
@@ -341,6 +346,7 @@ public final class Hub {
           + config.forms().drainMs() + 10_000L, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("shutdown did not complete cleanly: {}", rootMessage(e));
+      database.close(); // the embedded PostgreSQL is not left running after the JVM, even when the drain hangs
     }
   }
 

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where the record lives: an embedded PostgreSQL kept under a data directory (the default, nothing to install), or an
@@ -28,6 +29,7 @@ public final class Database implements AutoCloseable {
 
   private final EmbeddedPostgres embedded;
   private final PgConnectOptions connectOptions;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Database(EmbeddedPostgres embedded, PgConnectOptions connectOptions) {
     this.embedded = embedded;
@@ -37,14 +39,23 @@ public final class Database implements AutoCloseable {
   /** Blocking: starts or reaches the server and applies migrations. Call before any verticle is deployed. */
   public static Database open(HubConfig.Database cfg) {
     Database db = cfg.mode() == HubConfig.DatabaseMode.EMBEDDED ? startEmbedded(cfg) : external(cfg);
-    Migrations.apply(db.jdbcUrl(), db.connectOptions.getUser(), db.connectOptions.getPassword());
+    try {
+      Migrations.apply(db.jdbcUrl(), db.connectOptions.getUser(), db.connectOptions.getPassword());
+    } catch (RuntimeException e) {
+      db.close(); // nothing else stops an embedded server the hub started (see startEmbedded)
+      throw e;
+    }
     return db;
   }
 
   private static Database startEmbedded(HubConfig.Database cfg) {
     try {
       Files.createDirectories(cfg.dataDir());
+      DataDirectoryVersion.requireSameMajor(cfg.dataDir(), EmbeddedBinaries.onClasspath());
       EmbeddedPostgres pg = EmbeddedPostgres.builder()
+          // zonky's own JVM shutdown hook would stop PostgreSQL while the hub's shutdown still drains accepted
+          // changes into it (hooks run at once, in no order): the hub stops it itself, last (Hub.stop → close()).
+          .setRegisterShutdownHook(false)
           .setDataDirectory(cfg.dataDir())
           .setCleanDataDirectory(false)
           .setPort(cfg.embeddedPort() == 0 ? 0 : cfg.embeddedPort())
@@ -103,9 +114,10 @@ public final class Database implements AutoCloseable {
         + (embedded != null ? " (embedded)" : "");
   }
 
+  /** Stops the embedded server, once (the hub's shutdown and its time-out path may both call it). */
   @Override
   public void close() {
-    if (embedded != null) {
+    if (embedded != null && closed.compareAndSet(false, true)) {
       try {
         embedded.close();
       } catch (IOException e) {
