@@ -99,7 +99,9 @@ public final class RedisConnections {
     // Replicas are only failover copies here: every read goes to the master, which has every accepted write.
     this.pool = Redis.createClient(vertx, new RedisOptions().setType(io.vertx.redis.client.RedisClientType.CLUSTER)
         .setEndpoints(new ArrayList<>(seeds)).setUseReplicas(io.vertx.redis.client.RedisReplicas.NEVER)
-        .setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000).setPoolName("redis"));
+        // No pool name here: the cluster client keeps a pool per master, and one name would make them one pool, so a
+        // WAIT could go to another master than the write it confirms (RedisClusterTest's failover then fails).
+        .setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000));
     this.subscriberClient = null;
     this.shards = new ShardedSubscriber(vertx, seeds, this::node, nodeId, onMessage,
         () -> reconnectListeners.forEach(Runnable::run));

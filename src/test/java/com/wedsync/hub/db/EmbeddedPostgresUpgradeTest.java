@@ -33,6 +33,7 @@ class EmbeddedPostgresUpgradeTest {
     Path data = Files.createTempDirectory("upgrade").resolve("postgres");
     long revisionMax;
     List<String> before;
+    String oldSchema;
     EmbeddedPostgres old = startOld(data);
     try (Connection c = connect(old)) {
       assertEquals("14", one(c, "select current_setting('server_version_num')::int / 10000"));
@@ -46,6 +47,8 @@ class EmbeddedPostgresUpgradeTest {
       // The change feed's slot: the old server has one, so it must start with logical WAL for the copy.
       exec(c, "select pg_create_logical_replication_slot('upgrade_test_slot', 'pgoutput')");
       before = counts(c);
+      oldSchema = one(c, "select version from flyway_schema_history where success and version is not null "
+          + "order by installed_rank desc limit 1");
     } finally {
       old.close();
     }
@@ -54,7 +57,7 @@ class EmbeddedPostgresUpgradeTest {
     var result = new EmbeddedPostgresUpgrade(data, OLD_BINARIES, EmbeddedBinaries.onClasspath(), said::add).run();
     assertEquals(14, result.fromMajor());
     assertEquals(17, result.toMajor());
-    assertEquals("10", result.schemaVersion(), "the new database gets the old one's schema version");
+    assertEquals(oldSchema, result.schemaVersion(), "the new database gets the old one's schema version");
     assertEquals("17", Files.readString(data.resolve("PG_VERSION")).trim());
     Path kept = data.resolveSibling("postgres.pg14");
     assertEquals("14", Files.readString(kept.resolve("PG_VERSION")).trim(), "the old directory is kept");
