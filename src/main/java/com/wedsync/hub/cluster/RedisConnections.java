@@ -50,6 +50,8 @@ public final class RedisConnections {
   private final ShardedSubscriber shards;
   private final int waitReplicas;
   private final java.util.Map<String, Redis> nodeClients = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Connections per master of the direct pools (replicated writes go through them, with their WAIT). */
+  private final int nodePoolSize;
   private final String probeChannel;
   private final BiConsumer<String, String> onMessage;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
@@ -80,6 +82,7 @@ public final class RedisConnections {
         .setPoolName("redis-subscriber"));
     this.shards = null;
     this.waitReplicas = 0;
+    this.nodePoolSize = 2;
   }
 
   /**
@@ -96,6 +99,7 @@ public final class RedisConnections {
     this.onMessage = onMessage;
     this.probeChannel = null;
     this.waitReplicas = waitReplicas;
+    this.nodePoolSize = Math.max(2, poolSize);
     // Replicas are only failover copies here: every read goes to the master, which has every accepted write.
     this.pool = Redis.createClient(vertx, new RedisOptions().setType(io.vertx.redis.client.RedisClientType.CLUSTER)
         .setEndpoints(new ArrayList<>(seeds)).setUseReplicas(io.vertx.redis.client.RedisReplicas.NEVER)
@@ -107,10 +111,10 @@ public final class RedisConnections {
         () -> reconnectListeners.forEach(Runnable::run));
   }
 
-  /** A small standalone pool to one node of the cluster (topology reads, scans, probes). */
+  /** A standalone pool to one node of the cluster (topology reads, scans, probes, replicated writes). */
   private Redis node(String url) {
     return nodeClients.computeIfAbsent(url, u -> Redis.createClient(vertx, new RedisOptions().setConnectionString(u)
-        .setMaxPoolSize(2).setMaxPoolWaiting(1000)));
+        .setMaxPoolSize(nodePoolSize).setMaxPoolWaiting(10_000)));
   }
 
   /** Whether this is a Redis Cluster. */
@@ -160,14 +164,34 @@ public final class RedisConnections {
   public Future<Response> sendReplicated(Request write, String key) {
     if (shards == null || waitReplicas == 0) return pool.send(write);
     ClusterSlots slots = shards.slots();
-    int wait = slots == null ? waitReplicas : Math.min(waitReplicas, slots.replicasOf(key));
-    if (wait == 0) return pool.send(write);
-    return pool.batch(List.of(write, Request.cmd(Command.WAIT).arg(wait).arg(REPLICA_WAIT_MS))).compose(r -> {
-      long acked = r.get(1).toLong();
-      return acked >= wait ? Future.succeededFuture(r.get(0))
-          : Future.failedFuture(new IllegalStateException("the write reached " + acked + " of " + wait
-              + " replica(s) within " + REPLICA_WAIT_MS + " ms; it may not survive a failover"));
-    });
+    String master = slots == null ? null : slots.masterOf(key);
+    if (master == null) return Future.failedFuture("the Redis Cluster topology is not known yet");
+    return replicasToWaitFor(slots, key, master).compose(wait -> wait == 0 ? pool.send(write)
+        // WAIT counts the replicas that have this connection's last write, so both go over one connection to the
+        // key's master (the cluster client may route a keyless WAIT to any node). A stale topology answers MOVED:
+        // the write fails, the client retries it, and the subscriber's topology refresh puts the next one right.
+        : node(master).connect().compose(conn -> conn.batch(List.of(write,
+                Request.cmd(Command.WAIT).arg(wait).arg(REPLICA_WAIT_MS)))
+            .eventually(() -> conn.close()))
+        .compose(r -> {
+          long acked = r.get(1).toLong();
+          return acked >= wait ? Future.succeededFuture(r.get(0))
+              : Future.failedFuture(new IllegalStateException("the write reached " + acked + " of " + wait
+                  + " replica(s) within " + REPLICA_WAIT_MS + " ms; it may not survive a failover"));
+        }));
+  }
+
+  /**
+   * The replicas a write to {@code master} waits for. The topology as last read says how many it has, but a read
+   * from before its replicas attached (a cluster just made, a replica back after a failover) says none for up to the
+   * next refresh: "none" is asked of the master itself ({@code ROLE}), so a write is never let through unwaited on a
+   * stale count.
+   */
+  private Future<Integer> replicasToWaitFor(ClusterSlots slots, String key, String master) {
+    int known = slots.replicasOf(key);
+    if (known > 0) return Future.succeededFuture(Math.min(waitReplicas, known));
+    return node(master).send(Request.cmd(Command.ROLE))
+        .map(role -> Math.min(waitReplicas, role != null && role.size() > 2 ? role.get(2).size() : 0));
   }
 
   /** Every key matching {@code pattern}: one SCAN over Redis, or over every master of a Redis Cluster. */
