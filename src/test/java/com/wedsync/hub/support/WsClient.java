@@ -30,6 +30,8 @@ public final class WsClient implements AutoCloseable {
   private final AtomicInteger refs = new AtomicInteger();
   private volatile Short closeStatus;
   private volatile String closeReason;
+  /** Set by the close handler, after the status and reason: a socket can report isClosed() before that has run. */
+  private volatile boolean closeHandled;
 
   private WsClient(WebSocket ws) {
     this.ws = ws;
@@ -38,6 +40,7 @@ public final class WsClient implements AutoCloseable {
     ws.closeHandler(v -> {
       closeStatus = ws.closeStatusCode();
       closeReason = ws.closeReason();
+      closeHandled = true;
     });
   }
 
@@ -206,10 +209,11 @@ public final class WsClient implements AutoCloseable {
     if (!got.isEmpty()) throw new AssertionError("expected no such frame, got " + got);
   }
 
+  /** Whether the socket closed within {@code timeout}, its close status and reason then known. */
   public boolean awaitClosed(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (ws.isClosed()) return true;
+      if (closeHandled) return true;
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -217,7 +221,7 @@ public final class WsClient implements AutoCloseable {
         return false;
       }
     }
-    return ws.isClosed();
+    return closeHandled;
   }
 
   public Short closeStatus() {
