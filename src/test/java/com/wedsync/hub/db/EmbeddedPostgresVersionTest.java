@@ -28,6 +28,25 @@ class EmbeddedPostgresVersionTest {
     assertEquals("logical", TestPostgres.query("show wal_level").get(0).get("wal_level"));
   }
 
+  /**
+   * The embedded database commits durably (zonky's default is synchronous_commit=off, for test databases): what the hub
+   * reports saved is on disk, and the change feed sees a commit at once, not at the next WAL-writer flush.
+   */
+  @Test
+  void theEmbeddedDatabaseCommitsSynchronouslyWithLogicalWal() throws Exception {
+    Path data = Files.createTempDirectory("pg-sync");
+    try (Database db = Database.open(embedded(data));
+         java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), "postgres", "postgres");
+         java.sql.Statement st = c.createStatement()) {
+      for (String[] setting : new String[][] {{"synchronous_commit", "on"}, {"wal_level", "logical"}}) {
+        try (java.sql.ResultSet rs = st.executeQuery("show " + setting[0])) {
+          rs.next();
+          assertEquals(setting[1], rs.getString(1), setting[0]);
+        }
+      }
+    }
+  }
+
   @Test
   void aDataDirectoryMadeByPostgres14StopsStartUpNamingBothVersionsAndTheUpgrade() throws Exception {
     Path data = Files.createTempDirectory("pg14-data");
