@@ -144,9 +144,9 @@ public final class ChangeListeners {
      * see, never.
      */
     JsonObject view(JsonObject change) {
-      JsonObject access = change.getJsonObject("access", new JsonObject());
-      boolean seesNew = RowAccess.Audience.fromJson(access.getJsonObject("new")).admits(who);
-      boolean seesOld = RowAccess.Audience.fromJson(access.getJsonObject("old")).admits(who);
+      Audiences audiences = audiences(change);
+      boolean seesNew = audiences.now().admits(who);
+      boolean seesOld = audiences.before().admits(who);
       String type = change.getString("type");
       String shown = switch (type) {
         case "INSERT" -> seesNew ? "INSERT" : null;
@@ -281,14 +281,30 @@ public final class ChangeListeners {
     }
   }
 
+  /** Who may see a change's new and old row, as parsed from its {@code access}. */
+  private record Audiences(RowAccess.Audience now, RowAccess.Audience before) {}
+
+  /** The last change whose audiences were parsed, by identity: every candidate's view of it asks in a row. */
+  private JsonObject parsedChange;
+  private Audiences parsedAudiences;
+
+  private Audiences audiences(JsonObject change) {
+    if (change != parsedChange) {
+      JsonObject access = change.getJsonObject("access", new JsonObject());
+      parsedAudiences = new Audiences(RowAccess.Audience.fromJson(access.getJsonObject("new")),
+          RowAccess.Audience.fromJson(access.getJsonObject("old")));
+      parsedChange = change;
+    }
+    return parsedAudiences;
+  }
+
   /** One change, once per loop, to the subscribers its new or old row could reach. */
   private void dispatch(ChangeLog.Entry entry, String epoch) {
     if (entry.id() <= lastId) return;
     lastId = entry.id();
-    JsonObject access = entry.change().getJsonObject("access", new JsonObject());
+    Audiences audiences = audiences(entry.change());
     Set<Listener> candidates = new LinkedHashSet<>();
-    for (String side : List.of("new", "old")) {
-      RowAccess.Audience a = RowAccess.Audience.fromJson(access.getJsonObject(side));
+    for (RowAccess.Audience a : List.of(audiences.now(), audiences.before())) {
       for (String u : a.users()) add(candidates, "u:" + u);
       for (String c : a.couples()) add(candidates, "c:" + c);
       for (String s : a.suppliers()) add(candidates, "s:" + s);

@@ -79,14 +79,14 @@ final class ChangeLog {
         .execute(Tuple.tuple().addArrayOfString(lsns).addArrayOfInteger(seqs).addArrayOfOffsetDateTime(ats)
             .addArrayOfString(tables).addArrayOfString(bodies))
         .map(rows -> {
-          List<Entry> logged = new ArrayList<>();
+          // Rows come back by position, not in the order sent: matched by (lsn, seq) through one map, not a scan
+          // per row — a backlog makes batches of hundreds, and a quadratic match made the backlog grow.
+          java.util.Map<String, Pending> byPosition = new java.util.HashMap<>(n * 2);
+          for (int i = 0; i < n; i++) byPosition.put(lsns[i] + "#" + seqs[i], changes.get(i));
+          List<Entry> logged = new ArrayList<>(n);
           for (Row r : rows) {
-            for (Pending p : changes) {
-              if (p.seq() == r.getInteger("seq") && lsn(p.commitLsn()).equals(r.getString("lsn"))) {
-                logged.add(new Entry(r.getLong("id"), p.change()));
-                break;
-              }
-            }
+            Pending p = byPosition.get(r.getString("lsn") + "#" + r.getInteger("seq"));
+            if (p != null) logged.add(new Entry(r.getLong("id"), p.change()));
           }
           logged.sort(Comparator.comparingLong(Entry::id));
           return logged;
