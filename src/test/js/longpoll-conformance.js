@@ -29,45 +29,8 @@ if (!endpoint || !emmaToken || !sarahToken) {
   process.exit(3);
 }
 
-const results = [];
-function summaryAndExit(code) {
-  const failed = results.filter((r) => !r.ok);
-  console.log(`long-poll conformance: ${results.length - failed.length}/${results.length} checks passed`
-    + (failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''));
-  process.exit(code !== undefined ? code : (failed.length ? 1 : 0));
-}
-const watchdog = setTimeout(() => {
-  console.log(`FAIL overall timeout — not finished within ${OVERALL_TIMEOUT_MS} ms`);
-  results.push({ name: 'overall timeout', ok: false });
-  summaryAndExit(2);
-}, OVERALL_TIMEOUT_MS);
-
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    results.push({ name, ok: true });
-    console.log(`PASS ${name}${detail ? ` — ${detail}` : ''}`);
-    return true;
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name} — ${e && e.message ? e.message : e}`);
-    return false;
-  }
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-const show = (v) => util.inspect(v, { depth: 6, breakLength: Infinity });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`)), ms);
-    promise.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
-}
+const { harness, assert, show, sleep, withTimeout } = require('./harness');
+const { results, summaryAndExit, watchdog, check } = harness('long-poll conformance', OVERALL_TIMEOUT_MS);
 
 function outcome(push) {
   return new Promise((resolve) => {

@@ -36,57 +36,10 @@ if (!endpoint || !emmaToken || !emmaToken2 || !sarahToken || !expiredToken) {
   process.exit(3);
 }
 
-// ---- tiny test harness -------------------------------------------------------------------------------------------
+// ---- the test harness (harness.js) ---------------------------------------------------------------------------------
 
-const results = [];
-
-function summaryAndExit(code) {
-  const failed = results.filter((r) => !r.ok);
-  console.log(`realtime-js conformance: ${results.length - failed.length}/${results.length} checks passed`
-    + (failed.length ? `; failed: ${failed.map((r) => r.name).join(', ')}` : ''));
-  process.exit(code !== undefined ? code : (failed.length ? 1 : 0));
-}
-
-const watchdog = setTimeout(() => {
-  console.log(`FAIL overall timeout — the script did not finish within ${OVERALL_TIMEOUT_MS} ms`);
-  results.push({ name: 'overall timeout', ok: false });
-  summaryAndExit(2);
-}, OVERALL_TIMEOUT_MS);
-
-process.on('unhandledRejection', (e) => {
-  console.log(`FAIL unhandled rejection — ${e && e.stack ? e.stack : e}`);
-  results.push({ name: 'unhandled rejection', ok: false });
-});
-
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    results.push({ name, ok: true });
-    console.log(`PASS ${name}${typeof detail === 'string' && detail ? ` — ${detail}` : ''}`);
-    return true;
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name} — ${e && e.message ? e.message : e}`);
-    return false;
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const show = (v) => util.inspect(v, { depth: 6, breakLength: Infinity });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const { harness, assert, show, sleep, withTimeout } = require('./harness');
+const { results, summaryAndExit, watchdog, check } = harness('realtime-js conformance', OVERALL_TIMEOUT_MS);
 
 /** An append-only list of things that happened, with waiting on a predicate from a mark. */
 class Recorder {
