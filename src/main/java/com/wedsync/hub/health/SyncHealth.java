@@ -76,7 +76,12 @@ public final class SyncHealth {
   private volatile JsonObject view;
   private volatile JsonArray points = new JsonArray();
 
-  private record Seen(JsonObject snapshot, long receivedMs) {}
+  /**
+   * A node's latest snapshot: when it arrived here (whether the node is silent is judged by this node's own clock, so
+   * a sender's skewed clock cannot make it look missing) and when it was published (every node dates the silence, and
+   * the node_missing alert's since-time, from this, so they agree to the millisecond).
+   */
+  private record Seen(JsonObject snapshot, long receivedMs, long publishedMs) {}
 
   public SyncHealth(Needs needs) {
     this.n = needs;
@@ -199,9 +204,7 @@ public final class SyncHealth {
     String node = e.payload().getString("node");
     if (node == null) return;
     if (e.payload().getBoolean("leaving", false)) nodes.remove(node);
-    // Seen as of its publication on the sending node, not its arrival here: every node then dates a node's silence
-    // (and the node_missing alert's since-time) the same, to the millisecond.
-    else nodes.put(node, new Seen(e.payload(), e.publishedAt() / 1000));
+    else nodes.put(node, new Seen(e.payload(), System.currentTimeMillis(), e.publishedAt() / 1000));
   }
 
   /** Pings PostgreSQL (and Redis) once a second; the answer shows in the next snapshot. */
@@ -251,13 +254,13 @@ public final class SyncHealth {
       }
       JsonObject backlog = snap.getJsonObject("save_backlog");
       list.add(new JsonObject().put("node", snap.getString("node")).put("status", gone ? "missing" : "up")
-          .put("last_seen", Instant.ofEpochMilli(s.receivedMs()).toString())
+          .put("last_seen", Instant.ofEpochMilli(s.publishedMs()).toString())
           .put("started_at", Instant.ofEpochMilli(snap.getLong("started_at")).toString())
           .put("connections", snap.getLong("connections")).put("channels", snap.getLong("channels"))
           .put("now", snap.getJsonObject("now")).put("windows", windows).put("save_backlog", backlog)
           .put("postgres", snap.getJsonObject("postgres")).put("redis", snap.getJsonObject("redis")));
       states.add(new Alerts.NodeState(snap.getString("node"), backlog.getLong("oldest_ms"), gone,
-          s.receivedMs() + n.missingAfterMs()));
+          s.publishedMs() + n.missingAfterMs()));
       if (gone) {
         missing++;
         continue;
